@@ -1,0 +1,1 @@
+"""Data stage: the shipped corpora and the loader that reads them."""

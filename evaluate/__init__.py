@@ -1,0 +1,1 @@
+"""Evaluation stage: metrics and the report `make eval` writes."""

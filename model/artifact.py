@@ -1,0 +1,131 @@
+"""Saving and loading the model artifact: a joblib file plus a JSON manifest beside it.
+
+A model file is a pickle, and unpickling runs code: load only files from a source you trust. The
+manifest's SHA-256 protects against a modified, truncated or swapped file, not against a malicious
+one with a matching manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import warnings
+from pathlib import Path
+
+ARTIFACT_FORMAT = 1
+
+
+class ModelError(Exception):
+    """The model cannot be used; the message says which file and why."""
+
+
+class ModelMissing(ModelError):
+    pass
+
+
+class ModelInvalid(ModelError):
+    pass
+
+
+def manifest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".manifest.json")
+
+
+def library_versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import scipy
+    import sklearn
+
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call `write(temporary_path)`, then rename over `path`: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temporary)
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def save_artifact(path: Path, pipeline, metadata: dict) -> dict:
+    """Write the artifact and its manifest; returns the manifest."""
+    import joblib
+
+    payload = {"format": ARTIFACT_FORMAT, "pipeline": pipeline, "metadata": metadata}
+    write_atomically(path, lambda tmp: joblib.dump(payload, tmp, compress=3))
+    manifest = {
+        "file": path.name,
+        "sha256": sha256_of(path),
+        "bytes": path.stat().st_size,
+        "format": ARTIFACT_FORMAT,
+        "libraries": metadata["libraries"],
+        "created": metadata["created"],
+        "data_fingerprint": metadata["data_fingerprint"],
+    }
+    text = json.dumps(manifest, indent=2) + "\n"
+    write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text))
+    return manifest
+
+
+def load_artifact(path: Path) -> tuple[object, dict, str]:
+    """(pipeline, metadata, sha256) of a checked artifact, or a ModelError saying what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelMissing(f"no model at {path}: run `make train` first (or pass --model PATH)")
+    manifest_file = manifest_path(path)
+    try:
+        manifest = json.loads(manifest_file.read_text())
+        expected = manifest["sha256"]
+    except FileNotFoundError:
+        raise ModelInvalid(f"{path}: manifest {manifest_file.name} is missing; refusing an unverified model file")
+    except (ValueError, KeyError, TypeError):
+        raise ModelInvalid(f"{path}: manifest {manifest_file.name} is unreadable; refusing an unverified model file")
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ModelInvalid(
+            f"{path}: SHA-256 {actual[:16]}… does not match the manifest's {expected[:16]}…; "
+            "the file was modified, truncated or swapped"
+        )
+    trained_with = manifest.get("libraries", {}).get("scikit-learn")
+    import sklearn
+
+    if trained_with != sklearn.__version__:
+        warnings.warn(
+            f"{path} was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; "
+            "scores may differ. Retrain with `make train`.",
+            stacklevel=2,
+        )
+    import joblib
+
+    with warnings.catch_warnings():
+        # The version mismatch was reported above, once, in plain words.
+        warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
+        payload = joblib.load(path)
+    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
+        raise ModelInvalid(f"{path}: not a sensational artifact of format {ARTIFACT_FORMAT}")
+    metadata = payload.get("metadata") or {}
+    if not metadata.get("config"):
+        raise ModelInvalid(f"{path}: artifact carries no training config; refusing to load it")
+    return payload["pipeline"], metadata, actual

@@ -1,0 +1,86 @@
+"""Writing prediction records as JSONL, CSV or a terminal table, to stdout or atomically to a file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, TextIO
+
+FORMATS = ("jsonl", "csv", "table")
+CSV_COLUMNS = ["id", "headline", "score", "flagged", "threshold", "model", "phrases", "truncated", "error"]
+
+
+class JsonlWriter:
+    def __init__(self, handle: TextIO, keep: list[str]):
+        self.handle = handle
+
+    def write(self, record: dict) -> None:
+        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        pass
+
+
+class CsvWriter:
+    def __init__(self, handle: TextIO, keep: list[str]):
+        self.columns = CSV_COLUMNS + [c for c in keep if c not in CSV_COLUMNS]
+        self.writer = csv.DictWriter(handle, fieldnames=self.columns, extrasaction="ignore")
+        self.writer.writeheader()
+
+    def write(self, record: dict) -> None:
+        row = dict(record)
+        row["model"] = f"{record['model']['name']}@{record['model']['fingerprint']}"
+        row["phrases"] = json.dumps(record.get("phrases") or [], ensure_ascii=False)
+        self.writer.writerow(row)
+
+    def close(self) -> None:
+        pass
+
+
+class TableWriter:
+    """A table for people at a terminal; rows are shown when the input ends."""
+
+    def __init__(self, handle: TextIO, keep: list[str]):
+        self.handle = handle
+        self.records: list[dict] = []
+
+    def write(self, record: dict) -> None:
+        self.records.append(record)
+
+    def close(self) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("id", "score", "flag", "headline", "phrases")
+        for r in self.records:
+            if r.get("error"):
+                table.add_row(str(r["id"]), "-", "error", r.get("headline") or "", r["error"])
+                continue
+            phrases = ", ".join(f"{p['text']} ({p['weight']:+.2f})" for p in r.get("phrases") or [])
+            table.add_row(str(r["id"]), f"{r['score']:.3f}", "FLAG" if r["flagged"] else "", r["headline"], phrases)
+        Console(file=self.handle, width=160).print(table)
+
+
+WRITERS = {"jsonl": JsonlWriter, "csv": CsvWriter, "table": TableWriter}
+
+
+@contextmanager
+def output_stream(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or a temporary file renamed onto `path` only when writing completed."""
+    if path is None:
+        yield sys.stdout
+        return
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,48 @@
+"""The model: TF-IDF word and character n-grams plus framing markers, then logistic regression."""
+
+from __future__ import annotations
+
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from sensational.features import CharNgrams, FramingMarkers, WordNgrams
+from sensational.lexicon import Lexicon
+
+
+def build_pipeline(config: dict, lexicon: Lexicon | None) -> Pipeline:
+    features = config["features"]
+    classifier = config["classifier"]
+    blocks = [
+        (
+            "word",
+            TfidfVectorizer(
+                analyzer=WordNgrams(features["word_ngram_range"]),
+                min_df=features["min_df"],
+                sublinear_tf=features["sublinear_tf"],
+            ),
+        ),
+        (
+            "char",
+            TfidfVectorizer(
+                analyzer=CharNgrams(features["char_ngram_range"]),
+                min_df=features["min_df"],
+                sublinear_tf=features["sublinear_tf"],
+            ),
+        ),
+    ]
+    if lexicon is not None:
+        # Markers are counted as present/absent, outside the TF-IDF norms, so a single idiom in a
+        # long headline weighs as much as in a short one.
+        blocks.append(("framing", CountVectorizer(analyzer=FramingMarkers(lexicon), binary=True)))
+    return Pipeline(
+        [
+            ("features", FeatureUnion(blocks)),
+            (
+                "classifier",
+                LogisticRegression(
+                    C=classifier["C"], max_iter=classifier["max_iter"], random_state=config["seed"]
+                ),
+            ),
+        ]
+    )

@@ -1,0 +1,80 @@
+"""The library object: load a trained model once, then score headlines.
+
+    >>> from sensational import Sensational
+    >>> model = Sensational.load()
+    >>> model.predict("Putin rubbing hands as 'scared Europe losing financial war'")
+    {'headline': ..., 'score': 0.93, 'flagged': True, 'threshold': ..., 'model': {...}, 'phrases': [...]}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sensational.artifact import load_artifact
+from sensational.explain import Explainer
+from sensational.paths import default_model_path
+
+DEFAULT_TOP_PHRASES = 5
+
+
+class Sensational:
+    def __init__(self, pipeline, metadata: dict, sha256: str, path: Path | None = None):
+        self.pipeline = pipeline
+        self.metadata = metadata
+        self.path = path
+        self.threshold = float(metadata["threshold"])
+        self.model_info = {"name": metadata.get("name", "sensational"), "fingerprint": sha256[:16]}
+        self._explainer = None
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> "Sensational":
+        """Load and verify an artifact (default: the one `make train` wrote)."""
+        path = Path(path) if path is not None else default_model_path()
+        pipeline, metadata, sha256 = load_artifact(path)
+        return cls(pipeline, metadata, sha256, path)
+
+    @property
+    def explainer(self) -> Explainer:
+        if self._explainer is None:
+            self._explainer = Explainer(self.pipeline)
+        return self._explainer
+
+    def scores(self, headlines: list[str]) -> list[float]:
+        """Probability of sensational framing for each headline, in order."""
+        if not headlines:
+            return []
+        return self.pipeline.predict_proba(list(headlines))[:, 1].tolist()
+
+    def predict(
+        self,
+        headlines: str | list[str],
+        top_phrases: int = DEFAULT_TOP_PHRASES,
+        threshold: float | None = None,
+    ) -> dict | list[dict]:
+        """A record per headline: score, flag, threshold, model and the phrases behind the score."""
+        single = isinstance(headlines, str)
+        batch = [headlines] if single else list(headlines)
+        records = self._records(batch, top_phrases, self.threshold if threshold is None else threshold)
+        return records[0] if single else records
+
+    def _records(self, batch: list[str], top_phrases: int, threshold: float) -> list[dict]:
+        if not batch:
+            return []
+        features = self.pipeline.named_steps["features"].transform(batch).tocsr()
+        probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)[:, 1]
+        records = []
+        for i, (headline, probability) in enumerate(zip(batch, probabilities)):
+            score = round(float(probability), 6)
+            record = {
+                "headline": headline,
+                "score": score,
+                "flagged": score >= threshold,
+                "threshold": threshold,
+                "model": self.model_info,
+            }
+            if top_phrases > 0:
+                record["phrases"] = self.explainer.phrases(headline, features[i], top_phrases)
+            else:
+                record["phrases"] = []
+            records.append(record)
+        return records

@@ -1,0 +1,131 @@
+"""Shared fixtures: a tiny corpus set, a model trained on it for real, and the shipped model."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sensational.paths import ROOT
+
+CLICKBAIT = [
+    "You Won't Believe What This Dog Did Next",
+    "17 Photos That Will Make You Feel Old",
+    "This Is The Best Thing You Will See Today",
+    "Here's Why Everyone Is Talking About This Video",
+    "21 Things Only Cat Owners Will Understand",
+    "Can You Guess Which Celebrity This Is",
+    "This Mom's Reaction Will Make You Cry",
+    "What Happened Next Will Blow Your Mind",
+    "Which Pizza Topping Are You Based On Your Zodiac Sign",
+    "People Are Freaking Out Over This Amazing Trick",
+    "15 Secrets Your Doctor Won't Tell You",
+    "This Simple Trick Will Change Your Life Forever",
+]
+NEUTRAL = [
+    "Senate passes budget bill after long debate",
+    "Earthquake of magnitude 6 strikes off Japan coast",
+    "Central bank holds interest rates steady",
+    "Parliament approves new transport funding plan",
+    "Company reports quarterly earnings above forecast",
+    "Minister announces review of school funding",
+    "Court rules on disputed election results",
+    "Floods displace thousands in northern region",
+    "Government unveils plan to cut emissions by 2030",
+    "Talks on trade agreement resume in Geneva",
+    "Police arrest suspect in bank robbery case",
+    "Scientists publish study on ocean temperatures",
+]
+SENSATIONAL = [
+    "Trump SLAMS furious judge in shocking rant",
+    "HORROR as gunman terrifies screaming shoppers [VIDEO]",
+    "Minister's plan sparks fury and outrage among farmers",
+    "Brexit chaos: rebels plunge deal into fresh meltdown",
+    "Senator DESTROYS smug CEO in epic takedown",
+    "Terrifying moment huge quake rocks city!",
+]
+
+
+def write_tiny_corpora(folder: Path) -> Path:
+    """Tiny versions of the three source formats, and a config that trains on them."""
+    (folder / "chak").mkdir(parents=True)
+    (folder / "chak" / "clickbait.txt").write_text("\n".join(CLICKBAIT) + "\n", encoding="utf-8")
+    (folder / "chak" / "non_clickbait.txt").write_text("\n".join(NEUTRAL) + "\n", encoding="utf-8")
+    posts = [
+        {"id": str(i), "postText": text, "truthMean": mean, "truthClass": "clickbait" if mean >= 0.5 else "no-clickbait"}
+        for i, (text, mean) in enumerate(
+            [(t, 0.8) for t in CLICKBAIT[:6]] + [(t, 0.1) for t in NEUTRAL[:6]] + [(None, 0.9)]
+        )
+    ]
+    with gzip.open(folder / "posts.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(p) + "\n" for p in posts)
+    rows = [(t, 1, 1.0) for t in SENSATIONAL] + [(t, 0, 0.0) for t in NEUTRAL[6:]]
+    with open(folder / "own.csv", "w", encoding="utf-8") as handle:
+        handle.write("headline,label,score\n")
+        handle.writelines(f'"{t}",{label},{score}\n' for t, label, score in rows)
+    shutil.copy(ROOT / "data" / "lexicon" / "framing.toml", folder / "framing.toml")
+    config = folder / "config.toml"
+    config.write_text(
+        f"""
+seed = 7
+[features]
+word_ngram_range = [1, 2]
+char_ngram_range = [2, 4]
+min_df = 1
+sublinear_tf = true
+[classifier]
+C = 4.0
+max_iter = 500
+soft_targets = true
+[threshold]
+objective = "f1"
+[lexicon]
+path = "{folder / 'framing.toml'}"
+[sources.chak]
+format = "chakraborty"
+path = "{folder / 'chak'}"
+weight = 1.0
+[sources.webis]
+format = "webis"
+path = "{folder / 'posts.jsonl.gz'}"
+weight = 1.0
+[sources.own]
+format = "table"
+path = "{folder / 'own.csv'}"
+text_column = "headline"
+label_column = "label"
+score_column = "score"
+weight = 2.0
+"""
+    )
+    return config
+
+
+@pytest.fixture(scope="session")
+def tiny_config(tmp_path_factory) -> Path:
+    return write_tiny_corpora(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_config, tmp_path_factory) -> Path:
+    """A model trained for real on the tiny corpora."""
+    from sensational.train.training import train_model
+
+    path = tmp_path_factory.mktemp("model") / "tiny.joblib"
+    train_model(tiny_config, path, log=lambda message: None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shipped_model() -> Path:
+    """The model `make train` writes from the shipped config; trained here if it is missing."""
+    from sensational.paths import CONFIG_PATH, default_model_path
+    from sensational.train.training import train_model
+
+    path = default_model_path()
+    if not path.exists():
+        train_model(CONFIG_PATH, path, log=lambda message: None)
+    return path

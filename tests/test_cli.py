@@ -1,0 +1,69 @@
+import json
+
+from typer.testing import CliRunner
+
+from sensational.cli import EXIT_MODEL, EXIT_ROWS_FAILED, EXIT_USAGE, app
+
+runner = CliRunner()
+
+
+def records(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_predict_argument_prints_one_json_line_with_every_field(tiny_model):
+    result = runner.invoke(app, ["predict", "Trump SLAMS furious judge", "--model", str(tiny_model)])
+    assert result.exit_code == 0, result.output
+    (record,) = records(result.stdout)
+    assert set(record) >= {"id", "headline", "score", "flagged", "threshold", "model", "phrases"}
+    assert record["id"] == 1 and record["headline"] == "Trump SLAMS furious judge"
+
+
+def test_predict_dash_reads_stdin(tiny_model):
+    result = runner.invoke(app, ["predict", "-", "--model", str(tiny_model)], input="one headline\ntwo headline\n")
+    assert result.exit_code == 0
+    assert [r["headline"] for r in records(result.stdout)] == ["one headline", "two headline"]
+
+
+def test_row_errors_exit_zero_unless_strict(tiny_model):
+    args = ["predict", "-", "--model", str(tiny_model)]
+    assert runner.invoke(app, args, input="fine\n\n").exit_code == 0
+    result = runner.invoke(app, args + ["--strict"], input="fine\n\n")
+    assert result.exit_code == EXIT_ROWS_FAILED
+    assert "1 of 2 rows could not be scored" in result.stderr
+
+
+def test_usage_errors_exit_2(tiny_model, tmp_path):
+    result = runner.invoke(app, ["predict", "--input", str(tmp_path / "absent.csv"), "--model", str(tiny_model)])
+    assert result.exit_code == EXIT_USAGE and "no such file" in result.stderr
+    assert runner.invoke(app, ["predict", "x", "--threshold", "2"]).exit_code == EXIT_USAGE
+    assert runner.invoke(app, ["predict", "x", "--format", "xml", "--model", str(tiny_model)]).exit_code == EXIT_USAGE
+
+
+def test_missing_model_exits_3_with_one_line(tmp_path):
+    result = runner.invoke(app, ["predict", "x", "--model", str(tmp_path / "none.joblib")])
+    assert result.exit_code == EXIT_MODEL
+    assert result.stderr.strip().count("\n") == 0 and "make train" in result.stderr
+
+
+def test_csv_and_table_formats(tiny_model, tmp_path):
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["predict", "a b c", "d e f", "-f", "csv", "-o", str(out), "--model", str(tiny_model)])
+    assert result.exit_code == 0
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("id,headline,score,flagged") and len(lines) == 3
+    table = runner.invoke(app, ["predict", "Senate passes bill", "-f", "table", "--model", str(tiny_model)])
+    assert "Senate passes bill" in table.stdout and "score" in table.stdout
+
+
+def test_train_and_evaluate_commands(tiny_config, tmp_path):
+    model = tmp_path / "m.joblib"
+    result = runner.invoke(app, ["train", "--config", str(tiny_config), "--output", str(model)])
+    assert result.exit_code == 0, result.output
+    assert model.exists()
+    report_dir = tmp_path / "report"
+    result = runner.invoke(app, ["evaluate", "--model", str(model), "--output-dir", str(report_dir)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((report_dir / "metrics.json").read_text())
+    assert "pooled" in metrics["per_corpus"]
+    assert (report_dir / "report.md").read_text().startswith("# Evaluation report")

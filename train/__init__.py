@@ -1,0 +1,1 @@
+"""Training stage: `make train` fits the model described by config.toml."""

@@ -1,0 +1,38 @@
+"""`make train` as a person sees it: progress while fitting, a summary table at the end."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sensational.train.training import TrainResult, train_model
+
+
+def train_with_progress(config_path: Path, output_path: Path) -> TrainResult:
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    with console.status("training…") as status:
+
+        def log(message: str) -> None:
+            console.print(f"[{time.perf_counter() - started:6.1f}s] {message}", highlight=False, markup=False)
+            status.update(message)
+
+        result = train_model(config_path, output_path, log=log)
+
+    table = Table(title=f"trained in {result.seconds:.1f} s — config {result.config_path}")
+    for column in ("dev split", "n", "accuracy", "precision", "recall", "F1", "ROC-AUC"):
+        table.add_column(column)
+    for corpus, m in result.dev_metrics.items():
+        auc = "n/a" if m["roc_auc"] is None else f"{m['roc_auc']:.4f}"
+        table.add_row(
+            corpus, str(m["n"]), f"{m['accuracy']:.4f}", f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}", auc
+        )
+    console.print(table)
+    rows = ", ".join(f"{corpus} {n}" for corpus, n in result.rows_per_corpus.items())
+    console.print(f"train rows: {rows}")
+    console.print(f"threshold (best F1 on dev): {result.threshold}")
+    console.print(f"model: {result.model_path} (sha256 {result.sha256[:16]}…)")
+    return result
