@@ -52,13 +52,27 @@ def soft_target_rows(features, scores: np.ndarray, weights: np.ndarray, soft: bo
     return stacked[keep], targets[keep], row_weights[keep]
 
 
+def fit_pipeline(config: dict, train_rows: pd.DataFrame, root: Path = ROOT, log=print):
+    """The pipeline of `config` fitted on `train_rows` (columns text, score, corpus)."""
+    lexicon_path = config.get("lexicon", {}).get("path")
+    lexicon = Lexicon.from_file(root / lexicon_path) if lexicon_path else None
+    pipeline = build_pipeline(config, lexicon)
+    union, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
+    log("fitting features…")
+    features = union.fit_transform(train_rows["text"].tolist()).tocsr()
+    log(f"fitting logistic regression on {features.shape[1]} features…")
+    source_weight = train_rows["corpus"].map(lambda c: float(config["sources"][c].get("weight", 1.0))).to_numpy()
+    X, y, w = soft_target_rows(
+        features, train_rows["score"].to_numpy(float), source_weight, config["classifier"].get("soft_targets", False)
+    )
+    classifier.fit(X, y, sample_weight=w)
+    return pipeline
+
+
 def train_model(config_path: Path, output_path: Path, log=print, root: Path = ROOT) -> TrainResult:
     started = time.perf_counter()
     config = load_config(config_path)
     log(f"config: {config_path}")
-    lexicon_path = config.get("lexicon", {}).get("path")
-    lexicon = Lexicon.from_file(root / lexicon_path) if lexicon_path else None
-
     table, report = load_corpora(config["sources"], root)
     for line in report.lines():
         log(f"data: {line}")
@@ -70,16 +84,7 @@ def train_model(config_path: Path, output_path: Path, log=print, root: Path = RO
     rows_per_corpus = train_rows["corpus"].value_counts().sort_index().to_dict()
     log(f"train: {len(train_rows)} headlines ({', '.join(f'{k} {v}' for k, v in rows_per_corpus.items())})")
 
-    pipeline = build_pipeline(config, lexicon)
-    union, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
-    log("fitting features…")
-    features = union.fit_transform(train_rows["text"].tolist()).tocsr()
-    log(f"fitting logistic regression on {features.shape[1]} features…")
-    source_weight = train_rows["corpus"].map(lambda c: float(config["sources"][c].get("weight", 1.0))).to_numpy()
-    X, y, w = soft_target_rows(
-        features, train_rows["score"].to_numpy(float), source_weight, config["classifier"].get("soft_targets", False)
-    )
-    classifier.fit(X, y, sample_weight=w)
+    pipeline = fit_pipeline(config, train_rows, root, log)
 
     dev_scores = pipeline.predict_proba(dev_rows["text"].tolist())[:, 1]
     if dev_rows["label"].nunique() == 2:
