@@ -119,14 +119,20 @@ def threshold_table(labels, scores, thresholds=tuple(round(0.1 * i, 1) for i in 
 
 def threshold_for_precision(labels, scores, target: float) -> float | None:
     """The lowest threshold whose precision reaches `target` (most recall at that precision), or None."""
-    precision, _, thresholds = precision_recall_curve(*_arrays(labels, scores))
+    labels, scores = _arrays(labels, scores)
+    if not labels.any():
+        return None
+    precision, _, thresholds = precision_recall_curve(labels, scores)
     reaching = np.flatnonzero(precision[:-1] >= target)
     return float(thresholds[reaching[0]]) if len(reaching) else None
 
 
 def best_f1_threshold(labels, scores) -> float:
-    """The score threshold with the highest F1, rounded down to 4 decimals."""
-    precision, recall, thresholds = precision_recall_curve(*_arrays(labels, scores))
+    """The score threshold with the highest F1, rounded down to 4 decimals (0.5 without both classes)."""
+    labels, scores = _arrays(labels, scores)
+    if not 0 < labels.sum() < len(labels):
+        return 0.5
+    precision, recall, thresholds = precision_recall_curve(labels, scores)
     f1 = np.where(precision + recall > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0)
     best = int(np.argmax(f1[:-1]))
     return float(np.floor(thresholds[best] * 10_000) / 10_000)

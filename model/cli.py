@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from sensational.paths import CONFIG_PATH, REPORT_DIR, default_model_path
+from sensational.paths import CONFIG_PATH, MODEL_CARD_PATH, REPORT_DIR, default_model_path
 
 EXIT_ROWS_FAILED = 1
 EXIT_USAGE = 2
@@ -41,17 +41,18 @@ def train(
 @app.command()
 def evaluate(
     model: Path = typer.Option(None, help="Model artifact [default: the one `make train` wrote]."),
-    output_dir: Path = typer.Option(REPORT_DIR, help="Where report.md and metrics.json go."),
+    output_dir: Path = typer.Option(REPORT_DIR, help="Where report.md, metrics.json and figures/ go."),
+    model_card: Path = typer.Option(MODEL_CARD_PATH, help="Where the model card goes."),
 ) -> None:
-    """Score every corpus's test split; write evaluate/report.md and evaluate/metrics.json."""
+    """Score every corpus's test split; write the report, metrics.json, figures and the model card."""
     from sensational.artifact import ModelError
     from sensational.evaluate.evaluation import evaluate_model
 
     try:
-        evaluate_model(model, output_dir)
+        evaluate_model(model, output_dir, card_path=model_card)
     except ModelError as exc:
         _fail(str(exc), EXIT_MODEL)
-    typer.echo(f"report: {output_dir / 'report.md'}\nmetrics: {output_dir / 'metrics.json'}", err=True)
+    typer.echo(f"report: {output_dir / 'report.md'}\nmetrics: {output_dir / 'metrics.json'}\nmodel card: {model_card}")
 
 
 @app.command()

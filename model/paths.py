@@ -12,6 +12,7 @@ DATA_DIR = ROOT / "data"
 CONFIG_PATH = ROOT / "train" / "config.toml"
 ARTIFACT_DIR = ROOT / "model" / "artifacts"
 REPORT_DIR = ROOT / "evaluate"
+MODEL_CARD_PATH = ROOT / "model" / "MODEL_CARD.md"
 
 
 def default_model_path() -> Path:

@@ -62,8 +62,13 @@ def test_train_and_evaluate_commands(tiny_config, tmp_path):
     assert result.exit_code == 0, result.output
     assert model.exists()
     report_dir = tmp_path / "report"
-    result = runner.invoke(app, ["evaluate", "--model", str(model), "--output-dir", str(report_dir)])
+    card = tmp_path / "CARD.md"
+    result = runner.invoke(
+        app, ["evaluate", "--model", str(model), "--output-dir", str(report_dir), "--model-card", str(card)]
+    )
     assert result.exit_code == 0, result.output
+    assert f"report: {report_dir / 'report.md'}" in result.stdout
     metrics = json.loads((report_dir / "metrics.json").read_text())
-    assert "pooled" in metrics["per_corpus"]
+    assert set(metrics["corpora"]) == {"chak", "webis", "own", "pooled"}
     assert (report_dir / "report.md").read_text().startswith("# Evaluation report")
+    assert card.read_text().startswith("# Model card")

@@ -87,11 +87,7 @@ def train_model(config_path: Path, output_path: Path, log=print, root: Path = RO
     pipeline = fit_pipeline(config, train_rows, root, log)
 
     dev_scores = pipeline.predict_proba(dev_rows["text"].tolist())[:, 1]
-    if dev_rows["label"].nunique() == 2:
-        threshold = best_f1_threshold(dev_rows["label"].astype(int), dev_scores)
-    else:
-        threshold = 0.5
-        log("dev split lacks one of the classes: threshold left at 0.5")
+    threshold = best_f1_threshold(dev_rows["label"].astype(int), dev_scores)
     dev_metrics = {
         corpus: binary_metrics(group["label"].astype(int), dev_scores[group.index], threshold)
         for corpus, group in dev_rows.groupby("corpus")
