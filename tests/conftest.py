@@ -129,3 +129,15 @@ def shipped_model() -> Path:
     if not path.exists():
         train_model(CONFIG_PATH, path, log=lambda message: None)
     return path
+
+
+@pytest.fixture(scope="session")
+def record_validator():
+    """A validator for the output record schema shipped as package data."""
+    from importlib.resources import files
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((files("sensational") / "schema" / "record.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
