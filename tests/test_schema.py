@@ -1,12 +1,6 @@
 """The JSON Schema for output records describes what the CLI really writes."""
 
-import json
-
-from typer.testing import CliRunner
-
-from sensational.cli import app
-
-runner = CliRunner()
+from tests.helpers import cli_records
 
 MIXED_TXT = b"Trump SLAMS furious judge in shocking rant\n\n   \nbad \xff byte\nnul \x00 byte\n" + b"y" * 5000 + b"\nSenate passes budget bill\n"
 MIXED_JSONL = (
@@ -17,12 +11,6 @@ MIXED_JSONL = (
     '{"title": "no headline"}\n'
 )
 MIXED_CSV = "id,headline,desk\n1,Earthquake strikes coast,world\n2,too,many,fields\n3,,empty\n"
-
-
-def cli_records(tiny_model, args, stdin=None):
-    result = runner.invoke(app, ["predict", *args, "--model", str(tiny_model)], input=stdin)
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_every_cli_record_of_good_and_bad_input_matches_the_schema(tiny_model, tmp_path, record_validator):
