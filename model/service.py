@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from sensational.batch import SCHEMA_VERSION, records_for
-from sensational.inputs import InputRow, _row_id, checked_row
+from sensational.inputs import InputRow, _row_id, checked_row, is_unicode
 from sensational.predictor import DEFAULT_TOP_PHRASES, Sensational
 
 MAX_BATCH = 1000
@@ -47,6 +47,8 @@ def item_row(number: int, item: Any) -> InputRow:
     where = f"item {number}"
     if not isinstance(item, dict):
         return checked_row(number, item, where)
+    if not is_unicode(item):
+        return InputRow(number, None, f"{where}: not valid Unicode (an escaped lone surrogate)")
     row_id = _row_id(item, "id", number)
     if isinstance(row_id, bool) or not isinstance(row_id, (str, int)):
         return InputRow(number, None, f"{where}: id is {type(row_id).__name__}, expected a string or an integer")

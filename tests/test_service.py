@@ -54,7 +54,8 @@ def client(tiny_model):
 
 
 def score(client, headlines, **options) -> list[dict]:
-    response = client.post("/v1/score", json={"headlines": headlines, **options})
+    body = json.dumps({"headlines": headlines, **options})  # ASCII, so lone surrogates travel as \u escapes
+    response = client.post("/v1/score", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 200, response.text
     return response.json()["records"]
 
@@ -98,9 +99,11 @@ def test_objects_keep_their_ids_and_bad_items_get_error_records(client, tiny_mod
         {"headline": GOOD[1]},
         "x" * 5000,
         GOOD[2],
+        "lone \ud800 surrogate",
+        {"id": "\udc80", "headline": "surrogate in the id"},
     ]
     records = score(client, items)
-    assert [r["id"] for r in records] == ["a1", 2, 3, 4, 5, 6, "b2", "c3", 9, 10, 11, 12]
+    assert [r["id"] for r in records] == ["a1", 2, 3, 4, 5, 6, "b2", "c3", 9, 10, 11, 12, 13, 14]
     assert [r.get("error") for r in records] == [
         None,
         "item 2: empty headline",
@@ -114,6 +117,8 @@ def test_objects_keep_their_ids_and_bad_items_get_error_records(client, tiny_mod
         None,
         None,
         None,
+        "item 13: headline is not valid Unicode (a lone surrogate)",
+        "item 14: not valid Unicode (an escaped lone surrogate)",
     ]
     assert all(r["score"] is None and r["flagged"] is None for r in records if r.get("error"))
     assert records[10]["truncated"] is True and len(records[10]["headline"]) == 1000
