@@ -4,60 +4,19 @@ import json
 import socket
 import subprocess
 import sys
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 
-from sensational.cli import EXIT_MODEL, app
 from sensational.predictor import Sensational
-from sensational.service import MAX_BATCH, MAX_BODY_BYTES, create_app
-from tests.helpers import cli_records, runner
+from sensational.service import MAX_BATCH, MAX_BODY_BYTES
+from tests.helpers import cli_records, service_records as score, wait_for
 
 GOOD = [
     "Trump SLAMS furious judge in shocking rant",
     "Senate passes budget bill after long debate",
     "You Won't Believe What This Dog Did Next",
 ]
-
-
-def wait_for(condition, seconds: float = 30.0) -> bool:
-    """Poll `condition` until it holds or `seconds` pass (a bound, not an assertion on speed)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-@pytest.fixture(scope="module")
-def client(tiny_model):
-    """An httpx client for a uvicorn server running create_app(tiny_model) in a thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(create_app(tiny_model), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert wait_for(lambda: server.started), "the server did not start"
-        with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
-            yield http
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-    assert not thread.is_alive(), "the server did not stop"
-
-
-def score(client, headlines, **options) -> list[dict]:
-    body = json.dumps({"headlines": headlines, **options})  # ASCII, so lone surrogates travel as \u escapes
-    response = client.post("/v1/score", content=body, headers={"content-type": "application/json"})
-    assert response.status_code == 200, response.text
-    return response.json()["records"]
 
 
 def test_healthz_names_the_model(client, tiny_model):
@@ -197,11 +156,6 @@ def test_serve_command_runs_uvicorn_on_loopback(tiny_model):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=30)
-
-
-def test_serve_with_a_missing_model_exits_3(tmp_path):
-    result = runner.invoke(app, ["serve", "--model", str(tmp_path / "none.joblib")])
-    assert result.exit_code == EXIT_MODEL and "make train" in result.stderr
 
 
 def test_predict_does_not_import_the_web_stack():
