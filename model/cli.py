@@ -96,5 +96,24 @@ def data(config: Path = typer.Option(CONFIG_PATH, help="Training config (TOML) n
     print_summary(config)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on."),
+    model: Optional[Path] = typer.Option(None, help="Model artifact [default: the one `make train` wrote]."),
+) -> None:
+    """Serve the model over HTTP: POST /v1/score, GET /healthz, docs at /docs."""
+    from sensational.artifact import ModelError
+
+    try:
+        from sensational.service import serve as run_service
+    except ModuleNotFoundError as exc:
+        _fail(f"serve needs the service extra ({exc.name} is missing): pip install 'sensational[service]'", EXIT_USAGE)
+    try:
+        run_service(host, port, model)
+    except ModelError as exc:
+        _fail(str(exc), EXIT_MODEL)
+
+
 if __name__ == "__main__":
     sys.exit(app())

@@ -31,6 +31,16 @@ class InputRow:
     extra: dict = field(default_factory=dict)
 
 
+def is_unicode(value) -> bool:
+    """False if a string in `value` holds a lone surrogate, which has no UTF-8 form and so cannot be
+    written out: a JSON escape such as "\\ud800" decodes to one, and so do undecodable argv bytes."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def checked_row(row_id, value, where: str, extra: dict | None = None) -> InputRow:
     """Validate one headline value; `where` names its place in the input ("line 3")."""
     extra = extra or {}
@@ -40,6 +50,8 @@ def checked_row(row_id, value, where: str, extra: dict | None = None) -> InputRo
         return InputRow(row_id, None, f"{where}: headline is {type(value).__name__}, expected a string", extra=extra)
     if "\x00" in value:
         return InputRow(row_id, None, f"{where}: headline contains a NUL byte", extra=extra)
+    if not is_unicode(value):
+        return InputRow(row_id, None, f"{where}: headline is not valid Unicode (a lone surrogate)", extra=extra)
     if not value.strip():
         return InputRow(row_id, value, f"{where}: empty headline", extra=extra)
     if len(value) > MAX_CHARS:
@@ -82,6 +94,9 @@ def from_jsonl(stream: BinaryIO, text_column: str, id_column: str, keep: list[st
             continue
         if not isinstance(record, dict):
             yield InputRow(number, None, f"{where}: expected a JSON object, got {type(record).__name__}")
+            continue
+        if not is_unicode(record):
+            yield InputRow(number, None, f"{where}: not valid Unicode (an escaped lone surrogate)")
             continue
         extra = {column: record.get(column) for column in keep}
         if text_column not in record:

@@ -2,7 +2,7 @@ import json
 
 from typer.testing import CliRunner
 
-from sensational.cli import EXIT_MODEL, EXIT_ROWS_FAILED, EXIT_USAGE, app
+from sensational.cli import EXIT_ROWS_FAILED, app
 
 runner = CliRunner()
 
@@ -31,19 +31,6 @@ def test_row_errors_exit_zero_unless_strict(tiny_model):
     result = runner.invoke(app, args + ["--strict"], input="fine\n\n")
     assert result.exit_code == EXIT_ROWS_FAILED
     assert "1 of 2 rows could not be scored" in result.stderr
-
-
-def test_usage_errors_exit_2(tiny_model, tmp_path):
-    result = runner.invoke(app, ["predict", "--input", str(tmp_path / "absent.csv"), "--model", str(tiny_model)])
-    assert result.exit_code == EXIT_USAGE and "no such file" in result.stderr
-    assert runner.invoke(app, ["predict", "x", "--threshold", "2"]).exit_code == EXIT_USAGE
-    assert runner.invoke(app, ["predict", "x", "--format", "xml", "--model", str(tiny_model)]).exit_code == EXIT_USAGE
-
-
-def test_missing_model_exits_3_with_one_line(tmp_path):
-    result = runner.invoke(app, ["predict", "x", "--model", str(tmp_path / "none.joblib")])
-    assert result.exit_code == EXIT_MODEL
-    assert result.stderr.strip().count("\n") == 0 and "make train" in result.stderr
 
 
 def test_csv_and_table_formats(tiny_model, tmp_path):

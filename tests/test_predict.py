@@ -137,3 +137,14 @@ def test_stdin_stream_is_scored_in_order(tiny_model):
 def test_batch_equals_one_by_one(model):
     headlines = ["Trump SLAMS judge", "Senate passes bill", "17 Photos That Will Make You Feel Old"]
     assert model.scores(headlines) == [model.scores([h])[0] for h in headlines]
+
+
+def test_lone_surrogates_get_error_records_instead_of_crashing_the_writer(tmp_path, tiny_model):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"headline": "ok one"}\n{"headline": "\\ud800 shock"}\n{"id": "\\udc80", "headline": "x"}\n{"headline": "last"}\n')
+    summary, records = run(tmp_path, tiny_model, input_path=path)
+    assert [r["id"] for r in records] == [1, 2, 3, 4] and (summary.scored, summary.failed) == (2, 2)
+    assert records[1]["error"] == "line 2: not valid Unicode (an escaped lone surrogate)"
+    assert records[2]["error"] == "line 3: not valid Unicode (an escaped lone surrogate)"
+    _, records = run(tmp_path, tiny_model, "ok", "bad \udcff argv byte")
+    assert records[1]["error"] == "argument 2: headline is not valid Unicode (a lone surrogate)"

@@ -1,0 +1,149 @@
+"""The HTTP service: the model loaded once, scoring JSON batches with the same records as the CLI.
+
+    POST /v1/score  {"headlines": ["...", {"id": "a1", "headline": "..."}], "top_phrases": 5, "threshold": 0.5}
+                 -> {"records": [...]}   one record per item, in order (see schema/record.schema.json)
+    GET  /healthz   -> {"status": "ok", "model": {"name": ..., "fingerprint": ...}, ...}
+    GET  /openapi.json, /docs
+
+An item that cannot be scored (empty, not a string, NUL byte, bad id) gets an error record, as a bad
+input line does in the CLI. More than MAX_BATCH items or a body over MAX_BODY_BYTES is refused with
+413; a body that is not the JSON described above with 422 (one whose bytes are not UTF-8/16/32 text
+at all with FastAPI's 400).
+
+This is the only module that imports fastapi and uvicorn (`pip install 'sensational[service]'`).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from sensational.batch import SCHEMA_VERSION, records_for
+from sensational.inputs import InputRow, _row_id, checked_row, is_unicode
+from sensational.predictor import DEFAULT_TOP_PHRASES, Sensational
+
+MAX_BATCH = 1000
+MAX_BODY_BYTES = 1 << 20
+
+
+class ScoreRequest(BaseModel):
+    headlines: list[Any] = Field(
+        description=f"At most {MAX_BATCH} items, each a headline string or an object {{\"id\", \"headline\"}}.",
+        examples=[["Senate passes budget bill", {"id": "a1", "headline": "You won't believe this"}]],
+    )
+    top_phrases: int = Field(DEFAULT_TOP_PHRASES, ge=0, le=100, description="Phrases per record; 0 turns them off.")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Flag threshold [default: the model's].")
+
+
+def item_row(number: int, item: Any) -> InputRow:
+    """One request item as an input row; its id is its own or its 1-based position."""
+    where = f"item {number}"
+    if not isinstance(item, dict):
+        return checked_row(number, item, where)
+    if not is_unicode(item):
+        return InputRow(number, None, f"{where}: not valid Unicode (an escaped lone surrogate)")
+    row_id = _row_id(item, "id", number)
+    if isinstance(row_id, bool) or not isinstance(row_id, (str, int)):
+        return InputRow(number, None, f"{where}: id is {type(row_id).__name__}, expected a string or an integer")
+    return checked_row(row_id, item.get("headline"), where)
+
+
+class BodyLimit:
+    """ASGI middleware: answer 413 to a request body over `limit` bytes, before anything parses it."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        too_large = declared.isdigit() and int(declared) > self.limit
+        body, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            more = message.get("more_body", False)
+            too_large = too_large or size > self.limit
+            if not too_large:  # past the limit the rest is read and dropped, so the client gets the answer
+                body.append(chunk)
+        if too_large:
+            detail = f"request body over {self.limit} bytes; send fewer or shorter headlines per request"
+            return await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 naming where and what, without echoing the input back (it may be large, or hold NaN)."""
+    detail = [{"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def record_schema() -> dict:
+    schema = json.loads((files("sensational") / "schema" / "record.schema.json").read_text(encoding="utf-8"))
+    schema.pop("$schema", None)
+    return schema
+
+
+def create_app(model_path=None) -> FastAPI:
+    """The service app, with the model at `model_path` (default: the one `make train` wrote) loaded once."""
+    model = Sensational.load(model_path)
+    app = FastAPI(title="sensational", version=version("sensational"), summary=__doc__.splitlines()[0])
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    records_schema = {
+        "type": "object",
+        "properties": {"records": {"type": "array", "items": record_schema()}},
+        "required": ["records"],
+    }
+
+    @app.post(
+        "/v1/score",
+        response_class=JSONResponse,
+        responses={
+            200: {"description": "One record per item, in order.", "content": {"application/json": {"schema": records_schema}}},
+            413: {"description": f"More than {MAX_BATCH} headlines, or a body over {MAX_BODY_BYTES} bytes."},
+        },
+    )
+    def score(request: ScoreRequest) -> JSONResponse:
+        """Score a batch of headlines; items that cannot be scored get an error record."""
+        if len(request.headlines) > MAX_BATCH:
+            raise HTTPException(
+                413, f"{len(request.headlines)} headlines in one request; at most {MAX_BATCH}, split the batch"
+            )
+        rows = [item_row(number, item) for number, item in enumerate(request.headlines, start=1)]
+        return JSONResponse({"records": records_for(model, rows, request.top_phrases, request.threshold)})
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        """The service is up and which model it serves."""
+        return {"status": "ok", "model": model.model_info, "threshold": model.threshold, "schema_version": SCHEMA_VERSION}
+
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, model_path=None) -> None:
+    """What `sensational serve` does: load the model (ModelError if it cannot), then run uvicorn."""
+    import uvicorn
+
+    uvicorn.run(create_app(model_path), host=host, port=port)

@@ -1,0 +1,49 @@
+"""The JSON Schema for output records describes what the CLI really writes."""
+
+from tests.helpers import cli_records
+
+MIXED_TXT = b"Trump SLAMS furious judge in shocking rant\n\n   \nbad \xff byte\nnul \x00 byte\n" + b"y" * 5000 + b"\nSenate passes budget bill\n"
+MIXED_JSONL = (
+    '{"id": "a", "headline": "You Won\'t Believe What This Dog Did Next", "desk": "pets"}\n'
+    "{broken\n"
+    '{"id": 7, "headline": 42}\n'
+    '"just a string"\n'
+    '{"title": "no headline"}\n'
+)
+MIXED_CSV = "id,headline,desk\n1,Earthquake strikes coast,world\n2,too,many,fields\n3,,empty\n"
+
+
+def test_every_cli_record_of_good_and_bad_input_matches_the_schema(tiny_model, tmp_path, record_validator):
+    (tmp_path / "in.txt").write_bytes(MIXED_TXT)
+    (tmp_path / "in.jsonl").write_text(MIXED_JSONL)
+    (tmp_path / "in.csv").write_text(MIXED_CSV)
+    runs = [
+        cli_records(tiny_model, ["--input", str(tmp_path / "in.txt")]),
+        cli_records(tiny_model, ["-"], stdin=MIXED_TXT),
+        cli_records(tiny_model, ["--input", str(tmp_path / "in.jsonl"), "--keep-column", "desk"]),
+        cli_records(tiny_model, ["--input", str(tmp_path / "in.csv"), "--keep-column", "desk", "--top-phrases", "0"]),
+        cli_records(tiny_model, ["A shocking headline", "", "Another one", "--threshold", "0"]),
+    ]
+    records = [record for run in runs for record in run]
+    assert len(records) == 7 + 7 + 5 + 3 + 3
+    assert any(r.get("error") for r in records) and any(r.get("truncated") for r in records)
+    assert any(r["phrases"] for r in records) and any("desk" in r for r in records)
+    for record in records:
+        errors = [e.message for e in record_validator.iter_errors(record)]
+        assert not errors, (record, errors)
+
+
+def test_the_schema_rejects_what_is_not_a_record(tiny_model, record_validator):
+    (good,) = cli_records(tiny_model, ["Senate passes budget bill"])
+    assert record_validator.is_valid(good)
+    broken = [
+        {k: v for k, v in good.items() if k != "score"},
+        {**good, "score": 1.5},
+        {**good, "schema_version": 2},
+        {**good, "model": {"name": "sensational"}},
+        {**good, "phrases": [{"text": "x", "start": 0, "end": 1, "weight": 0.1}]},
+        {**good, "error": "line 1: empty headline"},  # an error record has no score
+        {**good, "score": None},  # and a scored one has no null score
+    ]
+    for record in broken:
+        assert not record_validator.is_valid(record), record
