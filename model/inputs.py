@@ -76,9 +76,17 @@ def from_lines(stream: BinaryIO) -> Iterator[InputRow]:
         yield checked_row(number, text, f"line {number}")
 
 
-def _row_id(record: dict, id_column: str, fallback):
+def row_id(record: dict, id_column: str, fallback):
+    """The record's own id, or `fallback` (its position) when it has none."""
     value = record.get(id_column)
     return fallback if value in (None, "") else value
+
+
+def id_problem(value) -> str | None:
+    """Ids are strings or integers (the output schema's promise); anything else is a row error."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return f"id is {type(value).__name__}, expected a string or an integer"
+    return None
 
 
 def from_jsonl(stream: BinaryIO, text_column: str, id_column: str, keep: list[str]) -> Iterator[InputRow]:
@@ -99,10 +107,14 @@ def from_jsonl(stream: BinaryIO, text_column: str, id_column: str, keep: list[st
             yield InputRow(number, None, f"{where}: not valid Unicode (an escaped lone surrogate)")
             continue
         extra = {column: record.get(column) for column in keep}
-        if text_column not in record:
-            yield InputRow(_row_id(record, id_column, number), None, f"{where}: no {text_column!r} field", extra=extra)
+        identifier = row_id(record, id_column, number)
+        if id_problem(identifier):
+            yield InputRow(number, None, f"{where}: {id_problem(identifier)}", extra=extra)
             continue
-        yield checked_row(_row_id(record, id_column, number), record[text_column], where, extra)
+        if text_column not in record:
+            yield InputRow(identifier, None, f"{where}: no {text_column!r} field", extra=extra)
+            continue
+        yield checked_row(identifier, record[text_column], where, extra)
 
 
 def _decoded(stream: BinaryIO) -> Iterator[str]:
@@ -146,7 +158,7 @@ def from_delimited(
             continue
         record = dict(zip(header, fields))
         extra = {column: record.get(column) for column in keep}
-        yield checked_row(_row_id(record, id_column, number), record[text_column], f"line {number}", extra)
+        yield checked_row(row_id(record, id_column, number), record[text_column], f"line {number}", extra)
 
 
 def from_parquet(path: Path, text_column: str, id_column: str, keep: list[str]) -> Iterator[InputRow]:
@@ -157,7 +169,7 @@ def from_parquet(path: Path, text_column: str, id_column: str, keep: list[str]) 
         raise InputError(f"{path}: no column {text_column!r} (columns: {', '.join(map(str, frame.columns))})")
     for number, record in enumerate(frame.to_dict(orient="records"), start=1):
         extra = {column: record.get(column) for column in keep}
-        yield checked_row(_row_id(record, id_column, number), record[text_column], f"row {number}", extra)
+        yield checked_row(row_id(record, id_column, number), record[text_column], f"row {number}", extra)
 
 
 def from_file(path: Path, text_column: str, id_column: str, keep: list[str]) -> Iterator[InputRow]:

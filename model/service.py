@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from sensational.batch import SCHEMA_VERSION, records_for
-from sensational.inputs import InputRow, _row_id, checked_row, is_unicode
+from sensational.inputs import InputRow, checked_row, id_problem, is_unicode, row_id
 from sensational.predictor import DEFAULT_TOP_PHRASES, Sensational
 
 MAX_BATCH = 1000
@@ -49,10 +49,10 @@ def item_row(number: int, item: Any) -> InputRow:
         return checked_row(number, item, where)
     if not is_unicode(item):
         return InputRow(number, None, f"{where}: not valid Unicode (an escaped lone surrogate)")
-    row_id = _row_id(item, "id", number)
-    if isinstance(row_id, bool) or not isinstance(row_id, (str, int)):
-        return InputRow(number, None, f"{where}: id is {type(row_id).__name__}, expected a string or an integer")
-    return checked_row(row_id, item.get("headline"), where)
+    identifier = row_id(item, "id", number)
+    if id_problem(identifier):
+        return InputRow(number, None, f"{where}: {id_problem(identifier)}")
+    return checked_row(identifier, item.get("headline"), where)
 
 
 class BodyLimit:

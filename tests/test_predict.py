@@ -148,3 +148,13 @@ def test_lone_surrogates_get_error_records_instead_of_crashing_the_writer(tmp_pa
     assert records[2]["error"] == "line 3: not valid Unicode (an escaped lone surrogate)"
     _, records = run(tmp_path, tiny_model, "ok", "bad \udcff argv byte")
     assert records[1]["error"] == "argument 2: headline is not valid Unicode (a lone surrogate)"
+
+
+def test_jsonl_id_that_is_not_a_string_or_integer_is_a_row_error(tmp_path, tiny_model):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": [1], "headline": "A headline"}\n{"id": true, "headline": "B"}\n{"id": 7, "headline": "C"}\n')
+    _, records = run(tmp_path, tiny_model, input_path=path)
+    assert [r["id"] for r in records] == [1, 2, 7]
+    assert records[0]["error"] == "line 1: id is list, expected a string or an integer"
+    assert records[1]["error"] == "line 2: id is bool, expected a string or an integer"
+    assert records[2]["score"] is not None
