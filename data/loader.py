@@ -188,11 +188,14 @@ def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.Dat
     path = path if path.is_absolute() else root / path
     if not path.exists():
         raise DataError(path, None, "file or folder missing")
-    options = {key: value for key, value in spec.items() if key not in ("format", "path", "weight")}
+    options = {key: value for key, value in spec.items() if key not in ("format", "path", "only_label")}
+    only_label = spec.get("only_label")
 
     counts = report.corpora.setdefault(name, CorpusCounts())
     rows = []
     for source_row, raw_text, label, score in reader(path, **options):
+        if only_label is not None and label != only_label:
+            continue
         counts.read += 1
         text = normalise(raw_text)
         if not text:

@@ -1,10 +1,11 @@
-"""`make eval`: score every test split and answer, with evidence, how good the model is, how far its
+"""`make eval`: score every test split and answer, with evidence, how good each head is, how far its
 score can be trusted as a probability, which threshold a moderation queue should use, and where it
 fails. Every number goes to metrics.json; report.md and the model card are rendered from it.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from pathlib import Path
@@ -13,13 +14,16 @@ import numpy as np
 import pandas as pd
 
 from sensational.artifact import write_atomically
+from sensational.config import head_sources, used_sources
 from sensational.data.loader import load_corpora
 from sensational.evaluate import metrics as m
 from sensational.paths import MODEL_CARD_PATH, REPORT_DIR, ROOT
 from sensational.predictor import Sensational
+from sensational.train.training import fit_pipeline, rows_of
 
 TARGET_PRECISIONS = (0.90, 0.95)
 ERRORS_SHOWN = 20
+ADDED_SOURCE_WEIGHT = 0.1  # the ablation's weight for a listed source the head leaves out
 PUBLISHED = [
     {"corpus": "chakraborty2016", "system": "Chakraborty et al. 2016 (SVM, hand-made features)", "metric": "accuracy", "value": 0.93},
     {"corpus": "chakraborty2016", "system": "Anand et al. 2017 (RNN)", "metric": "accuracy", "value": 0.98},
@@ -29,51 +33,60 @@ PUBLISHED = [
 ]
 
 
-def _labelled(table: pd.DataFrame, split: str) -> pd.DataFrame:
-    return table[(table["split"] == split) & table["label"].notna()].reset_index(drop=True)
-
-
-def _groups(frame: pd.DataFrame):
-    """Each corpus, then all corpora pooled."""
-    yield from frame.groupby("corpus")
-    yield "pooled", frame
-
-
 def _is_graded(scores: pd.Series) -> bool:
     return not set(np.round(scores.unique(), 6)) <= {0.0, 1.0}
 
 
-def _unigram_baseline(train: pd.DataFrame, seed: int):
+def _unigram_baseline(train: pd.DataFrame, dev: pd.DataFrame, seed: int):
+    """Plain word-unigram TF-IDF + logistic regression on the same rows; threshold best F1 on dev."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     baseline = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000, random_state=seed))
-    return baseline.fit(train["text"].tolist(), train["label"].astype(int))
-
-
-def _fit_restricted(config: dict, train: pd.DataFrame, corpora: list[str], lexicon: bool, root: Path):
-    from sensational.train.training import fit_pipeline
-
-    variant = {**config, "sources": {c: config["sources"][c] for c in corpora}}
-    if not lexicon:
-        variant = {k: v for k, v in variant.items() if k != "lexicon"}
-    return fit_pipeline(variant, train[train["corpus"].isin(corpora)].reset_index(drop=True), root, log=lambda _: None)
-
-
-def _variant_scores(config, train, dev, test, kept: list[str], lexicon: bool, root: Path) -> dict:
-    """Retrain on the `kept` corpora (with or without the lexicon); test metrics per corpus at the
-    variant's own best-F1 threshold on the dev split of the corpora it was trained on."""
-    variant = _fit_restricted(config, train, kept, lexicon, root)
-    own_dev = dev[dev["corpus"].isin(kept)]
-    t = m.best_f1_threshold(own_dev["label"].astype(int), variant.predict_proba(own_dev["text"].tolist())[:, 1])
-    scores = variant.predict_proba(test["text"].tolist())[:, 1]
-    return {c: _summary(g["label"].astype(int), scores[g.index], t) for c, g in test.groupby("corpus")}
+    baseline.fit(train["text"].tolist(), train["label"].astype(int))
+    threshold = m.best_f1_threshold(dev["label"].astype(int), baseline.predict_proba(dev["text"].tolist())[:, 1])
+    return baseline, threshold
 
 
 def _summary(labels, scores, threshold) -> dict:
     full = m.binary_metrics(labels, scores, threshold)
     return {key: full[key] for key in ("accuracy", "f1", "roc_auc")}
+
+
+def _variant_scores(config: dict, head: str, table: pd.DataFrame, test: pd.DataFrame, root: Path) -> dict:
+    """Retrain one head as `config` says; test metrics on every corpus at the variant's best-F1
+    threshold on the dev split of the sources it learned from."""
+    sources = head_sources(config, head)
+    pipeline = fit_pipeline(config, head, rows_of(table, "train", sources), root, log=lambda _: None)
+    dev = rows_of(table, "dev", sources)
+    threshold = m.best_f1_threshold(dev["label"].astype(int), pipeline.predict_proba(dev["text"].tolist())[:, 1])
+    scores = pipeline.predict_proba(test["text"].tolist())[:, 1]
+    return {c: _summary(g["label"].astype(int), scores[g.index], threshold) for c, g in test.groupby("corpus")}
+
+
+def _variants(config: dict) -> dict[str, tuple[dict, str]]:
+    """Name -> (config, head) for the cross-corpus and ablation retrainings."""
+    variants = {}
+    for head in config["heads"]:
+        for corpus in head_sources(config, head):
+            if not any(corpus == name.removesuffix(" alone") for name in variants):
+                alone = copy.deepcopy(config)
+                alone["heads"][head]["sources"] = {corpus: 1.0}
+                variants[f"{corpus} alone"] = (alone, head)
+    for head, spec in config["heads"].items():
+        if "lexicon" in config:
+            variants[f"{head} without lexicon"] = ({k: v for k, v in config.items() if k != "lexicon"}, head)
+        kept = head_sources(config, head)
+        for corpus in kept if len(kept) > 1 else []:
+            variant = copy.deepcopy(config)
+            variant["heads"][head]["sources"][corpus] = 0.0
+            variants[f"{head} without {corpus}"] = (variant, head)
+        for corpus in (c for c, w in spec["sources"].items() if w == 0):
+            variant = copy.deepcopy(config)
+            variant["heads"][head]["sources"][corpus] = ADDED_SOURCE_WEIGHT
+            variants[f"{head} with {corpus} at {ADDED_SOURCE_WEIGHT}"] = (variant, head)
+    return variants
 
 
 def evaluate_model(
@@ -82,68 +95,66 @@ def evaluate_model(
     started = time.perf_counter()
     model = Sensational.load(model_path)
     config = model.metadata["config"]
-    table, _ = load_corpora(config["sources"], root)
-    train, dev, test = (_labelled(table, s) for s in ("train", "dev", "test"))
-    test["model_score"] = model.scores(test["text"].tolist())
-    dev["model_score"] = model.scores(dev["text"].tolist())
-    threshold = model.threshold
+    table, _ = load_corpora(used_sources(config), root)
+    all_test = rows_of(table, "test", table["corpus"].unique())
 
-    baseline = _unigram_baseline(train, config["seed"])
-    baseline_threshold = m.best_f1_threshold(dev["label"].astype(int), baseline.predict_proba(dev["text"].tolist())[:, 1])
-    test["baseline_score"] = baseline.predict_proba(test["text"].tolist())[:, 1]
-    majority = float(train["label"].astype(int).mean() >= 0.5)
+    heads, scored_tests = {}, {}
+    for name, head in model.heads.items():
+        sources = head_sources(config, name)
+        train, dev, test = (rows_of(table, split, sources) for split in ("train", "dev", "test"))
+        test["model_score"] = head.scores(test["text"].tolist())
+        dev_scores = head.scores(dev["text"].tolist())
+        baseline, baseline_threshold = _unigram_baseline(train, dev, config["seed"])
+        test["baseline_score"] = baseline.predict_proba(test["text"].tolist())[:, 1]
+        majority = float(train["label"].astype(int).mean() >= 0.5)
+        groups = [*test.groupby("corpus"), ("pooled", test)] if test["corpus"].nunique() > 1 else [*test.groupby("corpus")]
+        corpora = {}
+        for corpus, group in groups:
+            labels, scores = group["label"].astype(int), group["model_score"]
+            entry = {
+                "model": m.binary_metrics(labels, scores, head.threshold),
+                "ci": m.bootstrap_ci(labels, scores, head.threshold, seed=config["seed"]),
+                "baselines": {
+                    "majority class": m.binary_metrics(labels, np.full(len(group), majority), 0.5),
+                    "word-unigram TF-IDF + LR": m.binary_metrics(labels, group["baseline_score"], baseline_threshold),
+                },
+                "thresholds": m.threshold_table(labels, scores),
+                "reliability": m.reliability_bins(labels, scores),
+            }
+            if corpus != "pooled":
+                entry["errors"] = _errors(model, name, group, head.threshold)
+                if _is_graded(group["score"]):
+                    entry["graded"] = m.graded_agreement(group["score"], scores)
+            corpora[corpus] = entry
+        target_precision = {}
+        for target in TARGET_PRECISIONS:
+            chosen = m.threshold_for_precision(dev["label"].astype(int), dev_scores, target)
+            row = {"threshold_on_dev": chosen}
+            if chosen is not None:
+                row["test"] = m.threshold_table(test["label"].astype(int), test["model_score"], (chosen,))[0]
+            target_precision[f"{target:.2f}"] = row
+        heads[name] = {"threshold": head.threshold, "corpora": corpora, "target_precision": target_precision}
+        scored_tests[name] = test
 
-    corpora = {}
-    for corpus, group in _groups(test):
-        labels, scores = group["label"].astype(int), group["model_score"]
-        entry = {
-            "model": m.binary_metrics(labels, scores, threshold),
-            "ci": m.bootstrap_ci(labels, scores, threshold, seed=config["seed"]),
-            "baselines": {
-                "majority class": m.binary_metrics(labels, np.full(len(group), majority), 0.5),
-                "word-unigram TF-IDF + LR": m.binary_metrics(labels, group["baseline_score"], baseline_threshold),
-            },
-            "thresholds": m.threshold_table(labels, scores),
-            "reliability": m.reliability_bins(labels, scores),
-        }
-        if corpus != "pooled":
-            entry["errors"] = _errors(model, group, threshold)
-            if _is_graded(group["score"]):
-                entry["graded"] = m.graded_agreement(group["score"], scores)
-        corpora[corpus] = entry
-
-    target_precision = {}
-    for target in TARGET_PRECISIONS:
-        chosen = m.threshold_for_precision(dev["label"].astype(int), dev["model_score"], target)
-        row = {"threshold_on_dev": chosen}
-        if chosen is not None:
-            row["test"] = m.threshold_table(test["label"].astype(int), test["model_score"], (chosen,))[0]
-        target_precision[f"{target:.2f}"] = row
-
-    names = sorted(test["corpus"].unique())
-    variants = {f"{c} alone": ([c], True) for c in names}
-    if "lexicon" in config:
-        variants["without lexicon"] = (names, False)
-    if len(names) > 1:
-        variants.update({f"without {c}": ([n for n in names if n != c], True) for c in names})
     from joblib import Parallel, delayed
 
+    variants = _variants(config)
     # Independent retrainings: one per core.
-    fitted = Parallel(n_jobs=2)(
-        delayed(_variant_scores)(config, train, dev, test, kept, lexicon, root) for kept, lexicon in variants.values()
-    )
+    fitted = Parallel(n_jobs=2)(delayed(_variant_scores)(c, h, table, all_test, root) for c, h in variants.values())
     results = dict(zip(variants, fitted))
     cross = {name.removesuffix(" alone"): results[name] for name in variants if name.endswith(" alone")}
-    cross["all (the model)"] = {c: _summary(g["label"].astype(int), g["model_score"], threshold) for c, g in test.groupby("corpus")}
+    for name, head in model.heads.items():
+        scores = np.asarray(head.scores(all_test["text"].tolist()))
+        cross[f"{name} head (the model)"] = {
+            c: _summary(g["label"].astype(int), scores[g.index], head.threshold) for c, g in all_test.groupby("corpus")
+        }
     ablation = {name: results[name] for name in variants if not name.endswith(" alone")}
 
     metrics = {
-        "model": {**model.model_info, "path": str(model.path), "threshold": threshold,
-                  "created": model.metadata.get("created"), "data_fingerprint": model.metadata.get("data_fingerprint")},
+        "model": {**model.model_info, "path": str(model.path), "created": model.metadata.get("created"),
+                  "data_fingerprint": model.metadata.get("data_fingerprint")},
         "config_path": model.metadata.get("config_path"),
-        "rows": {"train": len(train), "dev": len(dev), "test": len(test)},
-        "corpora": corpora,
-        "target_precision": target_precision,
+        "heads": heads,
         "cross_corpus": cross,
         "ablation": ablation,
         "published": PUBLISHED,
@@ -152,24 +163,24 @@ def evaluate_model(
     from sensational.evaluate.plots import write_plots
     from sensational.evaluate.report import render_model_card, render_report
 
-    metrics["plots"] = write_plots(test, out_dir / "figures")
+    metrics["plots"] = write_plots(scored_tests, out_dir / "figures")
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     write_atomically(out_dir / "metrics.json", lambda tmp: tmp.write_text(json.dumps(metrics, indent=2) + "\n"))
-    write_atomically(out_dir / "report.md", lambda tmp: tmp.write_text(render_report(metrics, out_dir)))
+    write_atomically(out_dir / "report.md", lambda tmp: tmp.write_text(render_report(metrics)))
     write_atomically(card_path or MODEL_CARD_PATH, lambda tmp: tmp.write_text(render_model_card(metrics, model.metadata)))
     return metrics
 
 
-def _errors(model: Sensational, group: pd.DataFrame, threshold: float) -> dict:
+def _errors(model: Sensational, head: str, group: pd.DataFrame, threshold: float) -> dict:
     """The most confident mistakes, each with the phrases that drove its score."""
     false_positives = group[(group["label"] == 0) & (group["model_score"] >= threshold)].nlargest(ERRORS_SHOWN, "model_score")
     false_negatives = group[(group["label"] == 1) & (group["model_score"] < threshold)].nsmallest(ERRORS_SHOWN, "model_score")
 
     def explained(rows: pd.DataFrame) -> list[dict]:
-        records = model.predict(rows["text"].tolist(), top_phrases=3)
+        results = model.heads[head].results(rows["text"].tolist(), 3, threshold) if len(rows) else []
         return [
-            {"corpus": corpus, "headline": r["headline"], "score": r["score"], "phrases": [p["text"] for p in r["phrases"]]}
-            for corpus, r in zip(rows["corpus"], records)
+            {"headline": text, "score": r["score"], "phrases": [p["text"] for p in r["phrases"]]}
+            for text, r in zip(rows["text"], results)
         ]
 
     return {"false_positives": explained(false_positives), "false_negatives": explained(false_negatives)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 
 def f(value, digits: int = 4) -> str:
     if value is None:
@@ -23,77 +21,95 @@ def table(header: list[str], rows: list[list]) -> list[str]:
     ]
 
 
-def render_report(metrics: dict, out_dir: Path | None = None) -> str:
-    model, corpora = metrics["model"], metrics["corpora"]
+def _rows(metrics: dict):
+    """(head, corpus, entry) for every evaluated corpus, pooled rows included."""
+    for head, result in metrics["heads"].items():
+        for corpus, entry in result["corpora"].items():
+            yield head, corpus, entry
+
+
+def _find(metrics: dict, corpus: str) -> dict:
+    return next((entry for _, c, entry in _rows(metrics) if c == corpus), {})
+
+
+def render_report(metrics: dict) -> str:
+    model, heads = metrics["model"], metrics["heads"]
+    thresholds = ", ".join(f"{h} **{r['threshold']}**" for h, r in heads.items())
     lines = [
         "# Evaluation report",
         "",
         f"Model `{model['name']}`, fingerprint `{model['fingerprint']}`, created {model['created']}, "
-        f"threshold **{model['threshold']}** (best F1 on the pooled dev split), config `{metrics['config_path']}`.",
-        f"All numbers are on each corpus's **test** split, which the model never trained on "
-        f"({metrics['rows']['test']} headlines; train {metrics['rows']['train']}, dev {metrics['rows']['dev']}). "
+        f"config `{metrics['config_path']}`. Thresholds (best F1 on each head's dev split): {thresholds}.",
+        "The `sensational` head gives the product's score; `clickbait` is scored beside it (see train/config.toml). "
+        "Each head is evaluated on the **test** split of the sources it learned from, which it never trained on. "
         f"Every number here is also in `metrics.json`. Evaluation took {metrics['seconds']} s.",
         "",
-        "## Headline results (at the model's threshold)",
+        "## Headline results (at each head's threshold)",
         "",
     ]
     lines += table(
-        ["corpus", "n", "accuracy", "precision", "recall", "F1 [95% CI]", "ROC-AUC [95% CI]", "PR-AUC", "Brier", "ECE"],
+        ["head", "corpus", "n", "accuracy", "precision", "recall", "F1 [95% CI]", "ROC-AUC [95% CI]", "PR-AUC", "Brier", "ECE"],
         [
-            [name, e["model"]["n"], f(e["model"]["accuracy"]), f(e["model"]["precision"]), f(e["model"]["recall"]),
+            [head, corpus, e["model"]["n"], f(e["model"]["accuracy"]), f(e["model"]["precision"]), f(e["model"]["recall"]),
              f"{f(e['model']['f1'])} {ci(e['ci']['f1'])}", f"{f(e['model']['roc_auc'])} {ci(e['ci']['roc_auc'])}",
              f(e["model"]["pr_auc"]), f(e["model"]["brier"]), f(e["model"]["ece"])]
-            for name, e in corpora.items()
+            for head, corpus, e in _rows(metrics)
         ],
     )
-    lines += ["", "Confidence intervals: 95% percentile bootstrap, "
-              f"{next(iter(corpora.values()))['ci']['resamples']} resamples. ECE: 10 equal-width bins.", ""]
+    resamples = next(_rows(metrics))[2]["ci"]["resamples"]
+    lines += ["", f"Confidence intervals: 95% percentile bootstrap, {resamples} resamples. "
+              "ECE: 10 equal-width bins, against the binary label.", ""]
 
     lines += ["## Against baselines (same test split)", ""]
     rows = []
-    for name, e in corpora.items():
-        for system, result in [*e["baselines"].items(), ("sensational", e["model"])]:
-            rows.append([name, system, f(result["accuracy"]), f(result["f1"]), f(result["roc_auc"])])
+    for head, corpus, e in _rows(metrics):
+        for system, result in [*e["baselines"].items(), (f"sensational ({head} head)", e["model"])]:
+            rows.append([corpus, system, f(result["accuracy"]), f(result["f1"]), f(result["roc_auc"])])
     lines += table(["corpus", "system", "accuracy", "F1", "ROC-AUC"], rows)
-    lines += ["", "The unigram baseline is trained on the same train split with its threshold chosen on dev.", ""]
+    lines += ["", "Baselines are trained on the same train rows as the head, with their threshold chosen on dev.", ""]
 
-    graded = {name: e["graded"] for name, e in corpora.items() if "graded" in e}
+    graded = [(head, corpus, e["graded"]) for head, corpus, e in _rows(metrics) if "graded" in e]
     if graded:
-        lines += ["## Graded agreement", "", "Score against the graded truth (Webis `truthMean`; GoodNewsEveryone level / 2).", ""]
-        lines += table(["corpus", "MSE", "Spearman"], [[n, f(g["mse"]), f(g["spearman"])] for n, g in graded.items()])
+        lines += ["## Graded agreement", "", "The score against the graded truth (Webis `truthMean`).", ""]
+        lines += table(["head", "corpus", "MSE", "Spearman"], [[h, c, f(g["mse"]), f(g["spearman"])] for h, c, g in graded])
         lines.append("")
 
     lines += ["## Confusion matrices", ""]
     lines += table(
-        ["corpus", "TP", "FP", "FN", "TN"],
-        [[n, *(e["model"]["confusion"][k] for k in ("tp", "fp", "fn", "tn"))] for n, e in corpora.items()],
+        ["head", "corpus", "TP", "FP", "FN", "TN"],
+        [[h, c, *(e["model"]["confusion"][k] for k in ("tp", "fp", "fn", "tn"))] for h, c, e in _rows(metrics)],
     )
 
-    lines += ["", "## Choosing a threshold", "", "Pooled test split; flag rate = share of headlines flagged.", ""]
-    lines += table(
-        ["threshold", "precision", "recall", "flag rate"],
-        [[r["threshold"], f(r["precision"]), f(r["recall"]), f(r["flag_rate"])] for r in corpora["pooled"]["thresholds"]],
-    )
-    lines += ["", "Thresholds that reach a target precision, chosen on the pooled **dev** split and measured on test:", ""]
-    lines += table(
-        ["target precision", "threshold (dev)", "test precision", "test recall", "test flag rate"],
-        [
-            [target, f(row["threshold_on_dev"]), f(row.get("test", {}).get("precision")),
-             f(row.get("test", {}).get("recall")), f(row.get("test", {}).get("flag_rate"))]
-            for target, row in metrics["target_precision"].items()
-        ],
-    )
+    lines += ["", "## Choosing a threshold", ""]
+    for head, result in heads.items():
+        pooled_name, pooled = list(result["corpora"].items())[-1]
+        lines += [f"### {head} head ({pooled_name} test split)", ""]
+        lines += table(
+            ["threshold", "precision", "recall", "flag rate"],
+            [[r["threshold"], f(r["precision"]), f(r["recall"]), f(r["flag_rate"])] for r in pooled["thresholds"]],
+        )
+        lines += ["", "Thresholds that reach a target precision, chosen on the **dev** split and measured on test:", ""]
+        lines += table(
+            ["target precision", "threshold (dev)", "test precision", "test recall", "test flag rate"],
+            [
+                [target, f(row["threshold_on_dev"]), f(row.get("test", {}).get("precision")),
+                 f(row.get("test", {}).get("recall")), f(row.get("test", {}).get("flag_rate"))]
+                for target, row in result["target_precision"].items()
+            ],
+        )
+        lines.append("")
 
     for title, key, note in (
-        ("Cross-corpus", "cross_corpus", "Rows: trained on that corpus alone (same config), threshold from its own dev split; "
-         "columns: test split of each corpus. Cells: accuracy / F1 / ROC-AUC."),
-        ("Ablation", "ablation", "The full config with one part removed, retrained, threshold from the dev split of the corpora it kept. "
-         "Cells: accuracy / F1 / ROC-AUC."),
+        ("Cross-corpus", "cross_corpus", "Rows: trained on that corpus alone (with its head's hyperparameters), threshold "
+         "from its own dev split; then each head of the model. Columns: the test split of each corpus, with that "
+         "corpus's own labels. Cells: accuracy / F1 / ROC-AUC."),
+        ("Ablation", "ablation", "One head retrained with one part removed or added, threshold from the dev split of "
+         "the sources it learned from. Cells: accuracy / F1 / ROC-AUC on each corpus's test split."),
     ):
         if not metrics.get(key):
             continue
         columns = sorted({c for row in metrics[key].values() for c in row})
-        lines += ["", f"## {title}", "", note, ""]
+        lines += [f"## {title}", "", note, ""]
         lines += table(
             ["trained", *columns],
             [
@@ -101,17 +117,18 @@ def render_report(metrics: dict, out_dir: Path | None = None) -> str:
                 for name, row in metrics[key].items()
             ],
         )
+        lines.append("")
 
-    lines += ["", "## Figures", ""]
+    lines += ["## Figures", ""]
     lines += [f"![{name}]({path})" for name, path in metrics["plots"].items()]
 
     lines += ["", "## Where it fails", "",
-              f"The most confident mistakes per corpus (up to 20 each), with the phrases that drove the score.", ""]
-    for name, e in corpora.items():
+              "The most confident mistakes per head and corpus (up to 20 each), with the phrases that drove the score.", ""]
+    for head, corpus, e in _rows(metrics):
         if "errors" not in e:
             continue
         for kind, title in (("false_positives", "false positives"), ("false_negatives", "false negatives")):
-            lines += [f"### {name}: {title}", ""]
+            lines += [f"### {head} · {corpus}: {title}", ""]
             lines += table(
                 ["score", "headline", "phrases"],
                 [[f(x["score"], 3), x["headline"].replace("|", "\\|"), ", ".join(x["phrases"]).replace("|", "\\|")]
@@ -123,9 +140,9 @@ def render_report(metrics: dict, out_dir: Path | None = None) -> str:
               "Reported on the corpora's full or official test sets, which differ from our held-out splits "
               "(a share of each corpus was kept aside before it reached us): read them as context, not as a ranking.", ""]
     ours = {
-        "accuracy": lambda c: corpora.get(c, {}).get("model", {}).get("accuracy"),
-        "f1": lambda c: corpora.get(c, {}).get("model", {}).get("f1"),
-        "mse": lambda c: corpora.get(c, {}).get("graded", {}).get("mse"),
+        "accuracy": lambda c: _find(metrics, c).get("model", {}).get("accuracy"),
+        "f1": lambda c: _find(metrics, c).get("model", {}).get("f1"),
+        "mse": lambda c: _find(metrics, c).get("graded", {}).get("mse"),
     }
     lines += table(
         ["corpus", "system", "metric", "published", "ours"],
@@ -135,8 +152,8 @@ def render_report(metrics: dict, out_dir: Path | None = None) -> str:
 
 
 def render_model_card(metrics: dict, metadata: dict) -> str:
-    model, corpora = metrics["model"], metrics["corpora"]
-    sources = metadata["config"]["sources"]
+    model = metrics["model"]
+    config = metadata["config"]
     lines = [
         "# Model card: sensational",
         "",
@@ -147,56 +164,59 @@ def render_model_card(metrics: dict, metadata: dict) -> str:
         "## Intended use",
         "",
         "Flagging sensationalist framing in news headlines (emotive verbs and idioms, hyperbole, alarm, gloating, "
-        "shock, ALL-CAPS emphasis, teaser tags, curiosity-gap clickbait) **for human review** in an editorial or "
-        "moderation queue, with the phrases that drove each score. It is not for automatic removal or ranking "
-        "of content without a person in the loop, not a fact-checker, and not a judge of a story's topic: a "
-        "headline about a war or a murder is not sensational by its topic alone.",
+        "shock, ALL-CAPS emphasis, teaser tags) **for human review** in an editorial or moderation queue, with the "
+        "phrases that drove each score; curiosity-gap clickbait is scored beside it by a second head. It is not for "
+        "automatic removal or ranking of content without a person in the loop, not a fact-checker, and not a judge "
+        "of a story's topic: a headline about a war or a murder is not sensational by its topic alone.",
         "",
-        "## Training data",
+        "## Heads and training data",
+        "",
+        "`sensational` gives the product's `score`, `flagged` and `phrases`; `clickbait` is reported under its own name.",
         "",
     ]
-    lines += table(
-        ["source", "train rows", "weight", "labels", "licence"],
-        [
-            [name, metadata["rows_per_corpus"].get(name, 0), spec.get("weight", 1.0), LABELS.get(name, "own labels"),
-             LICENCES.get(name, "see the source")]
-            for name, spec in sources.items()
-        ],
-    )
+    rows = []
+    for head, summary in metadata["heads"].items():
+        for name, weight in config["heads"][head]["sources"].items():
+            rows.append([head, name, summary["rows_per_corpus"].get(name, 0), weight,
+                         LABELS.get(name, "own labels"), LICENCES.get(name, "see the source")])
+    lines += table(["head", "source", "train rows", "weight", "labels", "licence"], rows)
     lines += ["", "## Headline metrics (held-out test splits)", ""]
     lines += table(
-        ["corpus", "accuracy", "F1 [95% CI]", "ROC-AUC [95% CI]", "ECE"],
+        ["head", "corpus", "accuracy", "F1 [95% CI]", "ROC-AUC [95% CI]", "ECE"],
         [
-            [n, f(e["model"]["accuracy"]), f"{f(e['model']['f1'])} {ci(e['ci']['f1'])}",
+            [h, c, f(e["model"]["accuracy"]), f"{f(e['model']['f1'])} {ci(e['ci']['f1'])}",
              f"{f(e['model']['roc_auc'])} {ci(e['ci']['roc_auc'])}", f(e["model"]["ece"])]
-            for n, e in corpora.items()
+            for h, c, e in _rows(metrics)
         ],
     )
-    lines += ["", "## Recommended thresholds", "",
-              f"- Default (best F1 on dev): **{model['threshold']}**."]
-    for target, row in metrics["target_precision"].items():
-        if row["threshold_on_dev"] is not None:
-            lines.append(
-                f"- For a queue that needs precision {target}: **{f(row['threshold_on_dev'])}** (chosen on dev; on test: "
-                f"precision {f(row['test']['precision'])}, recall {f(row['test']['recall'])}, "
-                f"{f(row['test']['flag_rate'])} of headlines flagged)."
-            )
-        else:
-            lines.append(f"- Precision {target} is not reached at any threshold on dev.")
+    lines += ["", "## Recommended thresholds", ""]
+    for head, result in metrics["heads"].items():
+        lines.append(f"- {head}: default (best F1 on dev) **{result['threshold']}**.")
+        for target, row in result["target_precision"].items():
+            if row["threshold_on_dev"] is not None:
+                lines.append(
+                    f"  For a queue that needs precision {target}: **{f(row['threshold_on_dev'])}** (chosen on dev; on "
+                    f"test: precision {f(row['test']['precision'])}, recall {f(row['test']['recall'])}, "
+                    f"{f(row['test']['flag_rate'])} of headlines flagged)."
+                )
+            else:
+                lines.append(f"  Precision {target} is not reached at any threshold on dev.")
     lines += ["", "## Known failure modes", "",
-              "From the error analysis in `evaluate/report.md` (most confident mistakes per corpus):", ""]
-    for name, e in corpora.items():
+              "From the error analysis in `evaluate/report.md` (most confident mistakes per head and corpus):", ""]
+    for head, corpus, e in _rows(metrics):
         if "errors" not in e:
             continue
-        for kind, title in (("false_positives", "flagged but not labelled sensational"), ("false_negatives", "missed")):
+        for kind, title in (("false_positives", "flagged, labelled 0"), ("false_negatives", "missed")):
             examples = e["errors"][kind][:3]
             if examples:
                 shown = "; ".join(f"\"{x['headline']}\" ({f(x['score'], 2)})" for x in examples)
-                lines.append(f"- {name}, {title}: {shown}")
+                lines.append(f"- {head} · {corpus}, {title}: {shown}")
     lines += [
-        "- The clickbait corpora label by source site (Chakraborty) or by crowd judgment of tweets (Webis); the "
-        "model partly learns outlet style, so headlines from outlets unlike the training ones are less reliable.",
-        "- Webis post texts lost non-ASCII characters in the copy we have (\"UK's\" became \"UKs\").",
+        "- The sensationalism labels cover 4,999 headlines of 64 outlets from 2019, annotated by AI annotator "
+        "sessions under a written guideline (see data/annotation/PROVENANCE.md); topics and styles outside them "
+        "are less reliable.",
+        "- The clickbait corpora label by source site (Chakraborty) or by crowd judgment of tweets (Webis), so the "
+        "clickbait head partly learns outlet style; Webis texts lost non-ASCII characters (\"UK's\" became \"UKs\").",
         "",
         "## Files",
         "",
@@ -209,10 +229,12 @@ def render_model_card(metrics: dict, metadata: dict) -> str:
 LABELS = {
     "chakraborty2016": "clickbait 0/1 by source site",
     "webis-clickbait-17": "graded crowd clickbait score (truthMean), binary class",
-    "goodnewseveryone": "sensationalism level 0/1/2, annotated for this project",
+    "goodnewseveryone": "sensationalism level 0/1/2 annotated for this project (label: level >= 1)",
+    "goodnewseveryone-clickbait": "the annotators' clickbait flag",
 }
 LICENCES = {
     "chakraborty2016": "MIT",
     "webis-clickbait-17": "research corpus, openly published (no licence file)",
     "goodnewseveryone": "annotations CC BY 4.0; headlines belong to their publishers",
+    "goodnewseveryone-clickbait": "annotations CC BY 4.0; headlines belong to their publishers",
 }

@@ -14,7 +14,7 @@ import platform
 import warnings
 from pathlib import Path
 
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2  # 2: a dict of heads, each a fitted scikit-learn pipeline
 
 
 class ModelError(Exception):
@@ -69,11 +69,11 @@ def write_atomically(path: Path, write) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def save_artifact(path: Path, pipeline, metadata: dict) -> dict:
-    """Write the artifact and its manifest; returns the manifest."""
+def save_artifact(path: Path, heads: dict, metadata: dict) -> dict:
+    """Write the artifact (the heads' pipelines and the metadata) and its manifest; returns the manifest."""
     import joblib
 
-    payload = {"format": ARTIFACT_FORMAT, "pipeline": pipeline, "metadata": metadata}
+    payload = {"format": ARTIFACT_FORMAT, "heads": heads, "metadata": metadata}
     write_atomically(path, lambda tmp: joblib.dump(payload, tmp, compress=3))
     manifest = {
         "file": path.name,
@@ -89,8 +89,8 @@ def save_artifact(path: Path, pipeline, metadata: dict) -> dict:
     return manifest
 
 
-def load_artifact(path: Path) -> tuple[object, dict, str]:
-    """(pipeline, metadata, sha256) of a checked artifact, or a ModelError saying what is wrong."""
+def load_artifact(path: Path) -> tuple[dict, dict, str]:
+    """(heads, metadata, sha256) of a checked artifact, or a ModelError saying what is wrong."""
     path = Path(path)
     if not path.exists():
         raise ModelMissing(f"no model at {path}: run `make train` first (or pass --model PATH)")
@@ -128,4 +128,4 @@ def load_artifact(path: Path) -> tuple[object, dict, str]:
     metadata = payload.get("metadata") or {}
     if not metadata.get("config"):
         raise ModelInvalid(f"{path}: artifact carries no training config; refusing to load it")
-    return payload["pipeline"], metadata, actual
+    return payload["heads"], metadata, actual

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 from sensational.inputs import InputRow
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the clickbait head's result as `clickbait`
 _END = object()
 
 
@@ -77,6 +77,7 @@ def records_for(model, batch: list[InputRow], top_phrases: int, threshold: float
                 "threshold": model.threshold if threshold is None else threshold,
                 "model": model.model_info,
                 "phrases": [],
+                **{name: None for name in model.heads if model.heads[name] is not model.product},
                 "error": row.error,
             }
         record["schema_version"] = SCHEMA_VERSION

@@ -1,4 +1,4 @@
-"""The model: TF-IDF word and character n-grams plus framing markers, then logistic regression."""
+"""One head of the model: TF-IDF word and character n-grams plus framing markers, then logistic regression."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from sensational.features import CharNgrams, FramingMarkers, WordNgrams
 from sensational.lexicon import Lexicon
 
 
-def build_pipeline(config: dict, lexicon: Lexicon | None) -> Pipeline:
+def build_pipeline(config: dict, lexicon: Lexicon | None, C: float) -> Pipeline:
     features = config["features"]
-    classifier = config["classifier"]
     blocks = [
         (
             "word",
@@ -38,11 +37,6 @@ def build_pipeline(config: dict, lexicon: Lexicon | None) -> Pipeline:
     return Pipeline(
         [
             ("features", FeatureUnion(blocks)),
-            (
-                "classifier",
-                LogisticRegression(
-                    C=classifier["C"], max_iter=classifier["max_iter"], random_state=config["seed"]
-                ),
-            ),
+            ("classifier", LogisticRegression(C=C, max_iter=config["classifier"]["max_iter"], random_state=config["seed"])),
         ]
     )

@@ -77,28 +77,31 @@ char_ngram_range = [2, 4]
 min_df = 1
 sublinear_tf = true
 [classifier]
-C = 4.0
 max_iter = 500
-soft_targets = true
 [threshold]
 objective = "f1"
 [lexicon]
 path = "{folder / 'framing.toml'}"
+[heads.sensational]
+C = 4.0
+soft_targets = false
+sources = {{ own = 2.0, chak = 0.5 }}
+[heads.clickbait]
+C = 4.0
+soft_targets = true
+sources = {{ chak = 1.0, webis = 1.0 }}
 [sources.chak]
 format = "chakraborty"
 path = "{folder / 'chak'}"
-weight = 1.0
 [sources.webis]
 format = "webis"
 path = "{folder / 'posts.jsonl.gz'}"
-weight = 1.0
 [sources.own]
 format = "table"
 path = "{folder / 'own.csv'}"
 text_column = "headline"
 label_column = "label"
 score_column = "score"
-weight = 2.0
 """
     )
     return config

@@ -27,7 +27,7 @@ def test_every_section_is_written(evaluated):
     for name in ("roc_pr", "reliability", "histograms"):
         assert (out / metrics["plots"][name]).stat().st_size > 1000
     card = (out / "MODEL_CARD.md").read_text()
-    for heading in ("## Intended use", "## Training data", "## Headline metrics", "## Recommended thresholds",
+    for heading in ("## Intended use", "## Heads and training data", "## Headline metrics", "## Recommended thresholds",
                     "## Known failure modes"):
         assert heading in card
     assert metrics["model"]["fingerprint"] in card
@@ -36,18 +36,27 @@ def test_every_section_is_written(evaluated):
 def test_report_numbers_are_the_metrics_json_numbers(evaluated):
     out, metrics = evaluated
     report = (out / "report.md").read_text()
-    for corpus, entry in metrics["corpora"].items():
-        row = next(line for line in report.splitlines() if line.startswith(f"| {corpus} | {entry['model']['n']} |"))
-        for key in ("accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "brier", "ece"):
-            assert f(entry["model"][key]) in row
-    assert "graded" in metrics["corpora"]["webis"]  # truthMean-style scores are graded
-    assert "graded" not in metrics["corpora"]["chak"]  # 0/1 scores are not
+    for head, result in metrics["heads"].items():
+        for corpus, entry in result["corpora"].items():
+            prefix = f"| {head} | {corpus} | {entry['model']['n']} |"
+            row = next(line for line in report.splitlines() if line.startswith(prefix))
+            for key in ("accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "brier", "ece"):
+                assert f(entry["model"][key]) in row
+    clickbait = metrics["heads"]["clickbait"]["corpora"]
+    assert "graded" in clickbait["webis"]  # truthMean-style scores are graded
+    assert "graded" not in clickbait["chak"]  # 0/1 scores are not
 
 
 def test_baselines_cross_corpus_and_ablation_cover_every_corpus(evaluated):
     _, metrics = evaluated
     corpora = {"chak", "webis", "own"}
-    assert set(metrics["corpora"]["pooled"]["baselines"]) == {"majority class", "word-unigram TF-IDF + LR"}
-    assert set(metrics["cross_corpus"]) == corpora | {"all (the model)"}
-    assert set(metrics["ablation"]) == {"without lexicon", "without chak", "without webis", "without own"}
+    assert set(metrics["heads"]) == {"sensational", "clickbait"}
+    assert set(metrics["heads"]["clickbait"]["corpora"]) == {"chak", "webis", "pooled"}
+    baselines = metrics["heads"]["clickbait"]["corpora"]["pooled"]["baselines"]
+    assert set(baselines) == {"majority class", "word-unigram TF-IDF + LR"}
+    assert set(metrics["cross_corpus"]) == corpora | {"sensational head (the model)", "clickbait head (the model)"}
+    assert set(metrics["ablation"]) == {
+        "sensational without lexicon", "sensational without own", "sensational without chak",
+        "clickbait without lexicon", "clickbait without chak", "clickbait without webis",
+    }
     assert all(set(row) == corpora for row in metrics["cross_corpus"].values())

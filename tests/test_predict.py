@@ -7,7 +7,7 @@ from sensational.batch import run_predict
 from sensational.inputs import MAX_CHARS, InputError
 from sensational.predictor import Sensational
 
-RECORD_FIELDS = {"id", "headline", "score", "flagged", "threshold", "model", "phrases", "schema_version"}
+RECORD_FIELDS = {"id", "headline", "score", "flagged", "threshold", "model", "phrases", "clickbait", "schema_version"}
 
 
 @pytest.fixture(scope="module")

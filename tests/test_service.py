@@ -8,6 +8,7 @@ import sys
 import httpx
 import pytest
 
+from sensational.batch import SCHEMA_VERSION
 from sensational.predictor import Sensational
 from sensational.service import MAX_BATCH, MAX_BODY_BYTES
 from tests.helpers import cli_records, service_records as score, wait_for
@@ -23,14 +24,14 @@ def test_healthz_names_the_model(client, tiny_model):
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["model"] == Sensational.load(tiny_model).model_info
-    assert body["schema_version"] == 1
+    assert body["schema_version"] == SCHEMA_VERSION
 
 
 def test_openapi_and_docs_are_served(client):
     spec = client.get("/openapi.json").json()
     assert {"/v1/score", "/healthz"} <= set(spec["paths"])
     response_schema = spec["paths"]["/v1/score"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert response_schema["properties"]["records"]["items"]["properties"]["schema_version"] == {"const": 1}
+    assert response_schema["properties"]["records"]["items"]["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 

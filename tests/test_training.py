@@ -10,9 +10,11 @@ def test_real_training_pass_writes_a_complete_artifact(tiny_model, tiny_config):
     pipeline, metadata, sha256 = load_artifact(tiny_model)
     assert metadata["config"]["seed"] == 7
     assert metadata["config_path"] == str(tiny_config)
-    assert set(metadata["rows_per_corpus"]) == {"chak", "webis", "own"}
-    assert 0.0 < metadata["threshold"] < 1.0
-    assert "pooled" in metadata["dev_metrics"]
+    assert set(pipeline) == {"sensational", "clickbait"}
+    assert set(metadata["heads"]["sensational"]["rows_per_corpus"]) == {"own", "chak"}
+    assert set(metadata["heads"]["clickbait"]["rows_per_corpus"]) == {"chak", "webis"}
+    for head in metadata["heads"].values():
+        assert 0.0 < head["threshold"] < 1.0 and "pooled" in head["dev_metrics"]
     assert len(metadata["data_fingerprint"]) == 64
     assert metadata["libraries"]["scikit-learn"]
     manifest = json.loads(manifest_path(tiny_model).read_text())

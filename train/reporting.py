@@ -23,16 +23,18 @@ def train_with_progress(config_path: Path, output_path: Path) -> TrainResult:
         result = train_model(config_path, output_path, log=log)
 
     table = Table(title=f"trained in {result.seconds:.1f} s — config {result.config_path}")
-    for column in ("dev split", "n", "accuracy", "precision", "recall", "F1", "ROC-AUC"):
+    for column in ("head", "dev split", "n", "accuracy", "precision", "recall", "F1", "ROC-AUC"):
         table.add_column(column)
-    for corpus, m in result.dev_metrics.items():
-        auc = "n/a" if m["roc_auc"] is None else f"{m['roc_auc']:.4f}"
-        table.add_row(
-            corpus, str(m["n"]), f"{m['accuracy']:.4f}", f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}", auc
-        )
+    for head, summary in result.heads.items():
+        for corpus, m in summary["dev_metrics"].items():
+            auc = "n/a" if m["roc_auc"] is None else f"{m['roc_auc']:.4f}"
+            table.add_row(
+                head, corpus, str(m["n"]), f"{m['accuracy']:.4f}", f"{m['precision']:.4f}", f"{m['recall']:.4f}",
+                f"{m['f1']:.4f}", auc,
+            )
     console.print(table)
-    rows = ", ".join(f"{corpus} {n}" for corpus, n in result.rows_per_corpus.items())
-    console.print(f"train rows: {rows}")
-    console.print(f"threshold (best F1 on dev): {result.threshold}")
+    for head, summary in result.heads.items():
+        rows = ", ".join(f"{corpus} {n}" for corpus, n in summary["rows_per_corpus"].items())
+        console.print(f"{head}: train rows {rows}; threshold (best F1 on dev) {summary['threshold']}")
     console.print(f"model: {result.model_path} (sha256 {result.sha256[:16]}…)")
     return result

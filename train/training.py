@@ -1,4 +1,4 @@
-"""Fit the model described by the config, pick its threshold on dev, and write the artifact."""
+"""Fit each head described by the config, pick its threshold on dev, and write the artifact."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sensational.artifact import library_versions, save_artifact
-from sensational.config import load_config
+from sensational.config import head_sources, load_config, used_sources
 from sensational.data.loader import LoadReport, load_corpora
 from sensational.evaluate.metrics import best_f1_threshold, binary_metrics
 from sensational.lexicon import Lexicon
@@ -25,9 +25,7 @@ from sensational.pipeline import build_pipeline
 class TrainResult:
     model_path: Path
     config_path: Path
-    rows_per_corpus: dict[str, int]
-    threshold: float
-    dev_metrics: dict[str, dict]
+    heads: dict[str, dict]  # per head: rows_per_corpus, threshold, dev_metrics
     seconds: float
     load_report: LoadReport
     sha256: str
@@ -52,66 +50,82 @@ def soft_target_rows(features, scores: np.ndarray, weights: np.ndarray, soft: bo
     return stacked[keep], targets[keep], row_weights[keep]
 
 
-def fit_pipeline(config: dict, train_rows: pd.DataFrame, root: Path = ROOT, log=print):
-    """The pipeline of `config` fitted on `train_rows` (columns text, score, corpus)."""
+def rows_of(table: pd.DataFrame, split: str, corpora) -> pd.DataFrame:
+    """Labelled rows of one split from the given corpora, re-indexed from 0."""
+    chosen = table[(table["split"] == split) & table["label"].notna() & table["corpus"].isin(list(corpora))]
+    return chosen.reset_index(drop=True)
+
+
+def fit_pipeline(config: dict, head: str, train_rows: pd.DataFrame, root: Path = ROOT, log=print):
+    """The pipeline of one head fitted on `train_rows` (columns text, score, corpus), each row
+    weighted by its source's weight in that head."""
     lexicon_path = config.get("lexicon", {}).get("path")
-    lexicon = Lexicon.from_file(root / lexicon_path) if lexicon_path else None
-    pipeline = build_pipeline(config, lexicon)
+    pipeline = build_pipeline(
+        config, Lexicon.from_file(root / lexicon_path) if lexicon_path else None, config["heads"][head]["C"]
+    )
     union, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
-    log("fitting features…")
+    log(f"{head}: fitting features on {len(train_rows)} headlines…")
     features = union.fit_transform(train_rows["text"].tolist()).tocsr()
-    log(f"fitting logistic regression on {features.shape[1]} features…")
-    source_weight = train_rows["corpus"].map(lambda c: float(config["sources"][c].get("weight", 1.0))).to_numpy()
+    log(f"{head}: fitting logistic regression on {features.shape[1]} features…")
+    weights = head_sources(config, head)
     X, y, w = soft_target_rows(
-        features, train_rows["score"].to_numpy(float), source_weight, config["classifier"].get("soft_targets", False)
+        features,
+        train_rows["score"].to_numpy(float),
+        train_rows["corpus"].map(weights).to_numpy(float),
+        config["heads"][head].get("soft_targets", False),
     )
     classifier.fit(X, y, sample_weight=w)
     return pipeline
+
+
+def dev_metrics(pipeline, dev_rows: pd.DataFrame) -> tuple[float, dict]:
+    """The best-F1 threshold on dev and the metrics at it, per corpus and pooled."""
+    scores = pipeline.predict_proba(dev_rows["text"].tolist())[:, 1]
+    labels = dev_rows["label"].astype(int)
+    threshold = best_f1_threshold(labels, scores)
+    metrics = {c: binary_metrics(g["label"].astype(int), scores[g.index], threshold) for c, g in dev_rows.groupby("corpus")}
+    metrics["pooled"] = binary_metrics(labels, scores, threshold)
+    return threshold, metrics
 
 
 def train_model(config_path: Path, output_path: Path, log=print, root: Path = ROOT) -> TrainResult:
     started = time.perf_counter()
     config = load_config(config_path)
     log(f"config: {config_path}")
-    table, report = load_corpora(config["sources"], root)
+    table, report = load_corpora(used_sources(config), root)
     for line in report.lines():
         log(f"data: {line}")
-    labelled = table[table["label"].notna()]
-    train_rows = labelled[labelled["split"] == "train"].reset_index(drop=True)
-    dev_rows = labelled[labelled["split"] == "dev"].reset_index(drop=True)
-    if train_rows.empty or train_rows["label"].nunique() < 2:
-        raise ValueError("the training split needs labelled headlines of both classes")
-    rows_per_corpus = train_rows["corpus"].value_counts().sort_index().to_dict()
-    log(f"train: {len(train_rows)} headlines ({', '.join(f'{k} {v}' for k, v in rows_per_corpus.items())})")
 
-    pipeline = fit_pipeline(config, train_rows, root, log)
-
-    dev_scores = pipeline.predict_proba(dev_rows["text"].tolist())[:, 1]
-    threshold = best_f1_threshold(dev_rows["label"].astype(int), dev_scores)
-    dev_metrics = {
-        corpus: binary_metrics(group["label"].astype(int), dev_scores[group.index], threshold)
-        for corpus, group in dev_rows.groupby("corpus")
-    }
-    dev_metrics["pooled"] = binary_metrics(dev_rows["label"].astype(int), dev_scores, threshold)
+    pipelines, heads, all_train_rows = {}, {}, []
+    for head in config["heads"]:
+        corpora = head_sources(config, head)
+        train_rows, dev_rows = rows_of(table, "train", corpora), rows_of(table, "dev", corpora)
+        if train_rows["label"].nunique() < 2:
+            raise ValueError(f"head {head}: the training split needs labelled headlines of both classes")
+        pipelines[head] = fit_pipeline(config, head, train_rows, root, log)
+        threshold, metrics = dev_metrics(pipelines[head], dev_rows)
+        heads[head] = {
+            "rows_per_corpus": train_rows["corpus"].value_counts().sort_index().to_dict(),
+            "threshold": threshold,
+            "dev_metrics": metrics,
+        }
+        all_train_rows.append(train_rows)
+        log(f"{head}: threshold {threshold} (best F1 on dev)")
 
     metadata = {
         "name": "sensational",
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": config,
         "config_path": str(config_path),
-        "data_fingerprint": data_fingerprint(train_rows),
-        "rows_per_corpus": rows_per_corpus,
-        "threshold": threshold,
-        "dev_metrics": dev_metrics,
+        "data_fingerprint": data_fingerprint(pd.concat(all_train_rows, ignore_index=True)),
+        "heads": heads,
         "libraries": library_versions(),
     }
-    manifest = save_artifact(output_path, pipeline, metadata)
+    manifest = save_artifact(output_path, pipelines, metadata)
     return TrainResult(
         model_path=output_path,
         config_path=config_path,
-        rows_per_corpus=rows_per_corpus,
-        threshold=threshold,
-        dev_metrics=dev_metrics,
+        heads=heads,
         seconds=time.perf_counter() - started,
         load_report=report,
         sha256=manifest["sha256"],
