@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sensational.artifact import write_atomically
-from sensational.config import head_sources, used_sources
+from sensational.config import head_sources
 from sensational.data.loader import load_corpora
 from sensational.evaluate import metrics as m
 from sensational.paths import MODEL_CARD_PATH, REPORT_DIR, ROOT
@@ -54,11 +54,14 @@ def _summary(labels, scores, threshold) -> dict:
     return {key: full[key] for key in ("accuracy", "f1", "roc_auc")}
 
 
-def _variant_scores(config: dict, head: str, table: pd.DataFrame, test: pd.DataFrame, root: Path) -> dict:
+def _variant_scores(config: dict, head: str, table: pd.DataFrame, test: pd.DataFrame, root: Path) -> dict | None:
     """Retrain one head as `config` says; test metrics on every corpus at the variant's best-F1
-    threshold on the dev split of the sources it learned from."""
+    threshold on the dev split of the sources it learned from. None if its rows have one class."""
     sources = head_sources(config, head)
-    pipeline = fit_pipeline(config, head, rows_of(table, "train", sources), root, log=lambda _: None)
+    train = rows_of(table, "train", sources)
+    if train["label"].nunique() < 2:
+        return None
+    pipeline = fit_pipeline(config, head, train, root, log=lambda _: None)
     dev = rows_of(table, "dev", sources)
     threshold = m.best_f1_threshold(dev["label"].astype(int), pipeline.predict_proba(dev["text"].tolist())[:, 1])
     scores = pipeline.predict_proba(test["text"].tolist())[:, 1]
@@ -95,7 +98,8 @@ def evaluate_model(
     started = time.perf_counter()
     model = Sensational.load(model_path)
     config = model.metadata["config"]
-    table, _ = load_corpora(used_sources(config), root)
+    # Every declared source, so ablations can add one the heads leave out.
+    table, _ = load_corpora(config["sources"], root)
     all_test = rows_of(table, "test", table["corpus"].unique())
 
     heads, scored_tests = {}, {}
@@ -141,14 +145,14 @@ def evaluate_model(
     variants = _variants(config)
     # Independent retrainings: one per core.
     fitted = Parallel(n_jobs=2)(delayed(_variant_scores)(c, h, table, all_test, root) for c, h in variants.values())
-    results = dict(zip(variants, fitted))
-    cross = {name.removesuffix(" alone"): results[name] for name in variants if name.endswith(" alone")}
+    results = {name: result for name, result in zip(variants, fitted) if result is not None}
+    cross = {name.removesuffix(" alone"): result for name, result in results.items() if name.endswith(" alone")}
     for name, head in model.heads.items():
         scores = np.asarray(head.scores(all_test["text"].tolist()))
         cross[f"{name} head (the model)"] = {
             c: _summary(g["label"].astype(int), scores[g.index], head.threshold) for c, g in all_test.groupby("corpus")
         }
-    ablation = {name: results[name] for name in variants if not name.endswith(" alone")}
+    ablation = {name: result for name, result in results.items() if not name.endswith(" alone")}
 
     metrics = {
         "model": {**model.model_info, "path": str(model.path), "created": model.metadata.get("created"),

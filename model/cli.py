@@ -19,7 +19,7 @@ EXIT_ROWS_FAILED = 1
 EXIT_USAGE = 2
 EXIT_MODEL = 3
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Score news headlines for sensationalist framing.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Score news headlines for sensationalist framing.")
 
 
 def _fail(message: str, code: int) -> None:
