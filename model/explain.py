@@ -14,14 +14,23 @@ import numpy as np
 
 
 class Explainer:
-    def __init__(self, pipeline):
-        union = pipeline.named_steps["features"]
-        self.coefficients = pipeline.named_steps["classifier"].coef_[0]
-        self.blocks = []
-        offset = 0
-        for name, vectorizer in union.transformer_list:
-            self.blocks.append((name, vectorizer.analyzer, vectorizer.vocabulary_, offset))
-            offset += len(vectorizer.vocabulary_)
+    def __init__(self, pipeline=None, blocks=None, coefficients=None):
+        """From a fitted pipeline, or from blocks [(name, analyzer, vocabulary, column offset)]."""
+        if pipeline is not None:
+            union = pipeline.named_steps["features"]
+            coefficients = pipeline.named_steps["classifier"].coef_[0]
+            blocks, offset = [], 0
+            for name, vectorizer in union.transformer_list:
+                blocks.append((name, vectorizer.analyzer, vectorizer.vocabulary_, offset))
+                offset += len(vectorizer.vocabulary_)
+        self.coefficients = coefficients
+        self.blocks = blocks
+
+    @classmethod
+    def from_scorer(cls, scorer) -> "Explainer":
+        """From a sensational.fast.FastScorer, whose vocabularies map terms to global columns."""
+        blocks = [(b.name, b.analyzer, index, 0) for b, index in zip(scorer.blocks, scorer.indexes)]
+        return cls(blocks=blocks, coefficients=scorer.coef)
 
     def phrases(self, headline: str, row, top_n: int) -> list[dict]:
         """Top `top_n` non-overlapping spans with a positive contribution; `row` is the feature row."""

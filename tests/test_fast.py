@@ -1,0 +1,146 @@
+"""The compiled scoring path (sensational.fast) against scikit-learn, and the lexicon's shortcut."""
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sensational.artifact import ModelInvalid, load_artifact, manifest_path, scoring_path
+from sensational.fast import FastScorer, Unsupported
+from sensational.lexicon import _SPECIAL_FOLDS, Lexicon, phrase_pattern
+from sensational.paths import DATA_DIR
+from sensational.predictor import Sensational
+
+TRICKY = [
+    "",
+    "   ",
+    "BREAKING: Alarm bells ring as PM's plan SPARKS FURY!!!",
+    "Watch: Putin rubs his hands — [VIDEO] you won't believe",
+    "Ringing the alarm-bells over a 'wake-up call'?",
+    "Here’s why the best-ever ‘nightmare’ is a KİLL SCARE with ſcared ſhock",
+    "Temperature hits 40\u212a: the ſecret ıs out",
+    "ÉNORME scandale: les élus s'insurgent",
+    "the the the the the the the the",
+    "tab\tseparated\u00a0nbsp words_with_underscores 123 456",
+]
+
+
+@pytest.fixture(scope="module")
+def headlines():
+    from sensational.config import load_config
+    from sensational.data.loader import load_corpora
+    from sensational.paths import CONFIG_PATH, ROOT
+
+    table, _ = load_corpora(load_config(CONFIG_PATH)["sources"], ROOT)
+    return table["text"].sample(3000, random_state=1).tolist() + TRICKY
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_model):
+    pipeline, metadata, sha256 = load_artifact(shipped_model)
+    return pipeline, metadata, sha256
+
+
+def test_probabilities_equal_predict_proba(shipped, headlines):
+    pipeline = shipped[0]
+    expected = pipeline.predict_proba(headlines)[:, 1]
+    got = FastScorer.from_pipeline(pipeline).scores(headlines)
+    assert np.abs(got - expected).max() <= 1e-12
+
+
+def test_feature_rows_equal_the_feature_union(shipped, headlines):
+    pipeline = shipped[0]
+    matrix = pipeline.named_steps["features"].transform(headlines).tocsr()
+    rows, columns, values = FastScorer.from_pipeline(pipeline).features(headlines)
+    assert np.array_equal(np.bincount(rows, minlength=len(headlines)), np.diff(matrix.indptr))
+    assert np.array_equal(columns, matrix.indices)
+    assert np.abs(values - matrix.data).max() <= 1e-12
+
+
+def test_records_equal_the_scikit_learn_path(shipped, headlines):
+    pipeline, metadata, sha256 = shipped
+    fast = Sensational(pipeline, metadata, sha256)
+    slow = Sensational(pipeline, metadata, sha256)
+    slow.scorer = None
+    assert fast.scorer is not None
+    sample = headlines[:500] + TRICKY
+    assert fast.predict(sample, top_phrases=5) == slow.predict(sample, top_phrases=5)
+    assert fast.predict(sample, top_phrases=0) == slow.predict(sample, top_phrases=0)
+
+
+def test_load_uses_the_saved_scoring_form_without_the_pipeline(tiny_model, headlines):
+    model = Sensational.load(tiny_model)
+    assert model.scorer is not None and model._pipeline is None
+    expected = model.pipeline.predict_proba(headlines)[:, 1]  # loads the joblib file on first use
+    assert np.abs(np.array(model.scores(headlines)) - expected).max() <= 1e-12
+
+
+def test_scoring_form_imports_no_scikit_learn(tiny_model):
+    code = (
+        "import sys; from sensational.batch import run_predict; "
+        f"run_predict(['Senate passes budget bill'], model_path={str(tiny_model)!r}); "
+        "print([m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'pandas', 'joblib', 'rich')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[0])["score"] is not None
+    assert out.splitlines()[-1] == "[]"
+
+
+def test_a_modified_scoring_form_is_refused(tiny_model, tmp_path):
+    import shutil
+
+    path = tmp_path / "m.joblib"
+    for source, target in [(tiny_model, path), (manifest_path(tiny_model), manifest_path(path))]:
+        shutil.copy(source, target)
+    data = bytearray(scoring_path(tiny_model).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    scoring_path(path).write_bytes(bytes(data))
+    with pytest.raises(ModelInvalid, match="scoring.npz: SHA-256 .* does not match"):
+        Sensational.load(path)
+    scoring_path(path).unlink()  # without it, the verified joblib file is used
+    assert Sensational.load(path).scorer is not None
+
+
+def test_an_unknown_pipeline_falls_back_to_scikit_learn(shipped):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["Senate passes budget bill", "You Won't Believe This Trick", "Court rules", "Shocking rant"]
+    pipeline = make_pipeline(TfidfVectorizer(), SGDClassifier(loss="log_loss", random_state=0)).fit(texts, [0, 1, 0, 1])
+    with pytest.raises(Unsupported):
+        FastScorer.from_pipeline(pipeline)
+    model = Sensational(pipeline, {"threshold": 0.5}, "0" * 64)
+    assert model.scorer is None
+    assert model.scores(texts) == pipeline.predict_proba(texts)[:, 1].tolist()
+
+
+# The lexicon's shortcut: a category's pattern is tried only where one of its first words occurs.
+
+LEXICON = Lexicon.from_file(DATA_DIR / "lexicon" / "framing.toml")
+FULL = {
+    name: re.compile("|".join(phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)), re.IGNORECASE)
+    for name, phrases in LEXICON.categories.items()
+    if phrases
+}
+
+
+def test_lexicon_matches_equal_a_full_search(headlines):
+    for text in headlines:
+        got = [m for m in LEXICON.matches(text) if m[0].startswith("lexicon:")]
+        full = [(f"lexicon:{name}", m.start(), m.end()) for name, p in FULL.items() for m in p.finditer(text)]
+        assert got == sorted(full, key=lambda m: (m[1], m[2], m[0])), text
+        assert LEXICON.features(text) == {feature for feature, _, _ in LEXICON.matches(text)}
+
+
+def test_special_folds_lists_every_character_that_lower_does_not_fold_like_re():
+    # A character re.IGNORECASE matches to an ASCII letter or digit must lower() to it, or be listed.
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        if char.isalnum() and re.fullmatch("[a-z0-9_]", char, re.IGNORECASE):
+            assert char.lower().isascii() or _SPECIAL_FOLDS.match(char), hex(code)
+        if len(char.lower()) != 1:
+            assert _SPECIAL_FOLDS.match(char), hex(code)
