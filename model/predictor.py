@@ -42,6 +42,19 @@ class Sensational:
         pipeline, metadata, sha256 = load_artifact(path)
         return cls(pipeline, metadata, sha256, path)
 
+    def warm_up(self) -> None:
+        """Do now the one-time work the first matches would do (compiling the framing lexicon), so a
+        stream's first headlines are answered as fast as the rest."""
+        if self.scorer is not None:
+            analyzers = [block.analyzer for block in self.scorer.blocks]
+        else:
+            union = self.pipeline.named_steps.get("features")
+            analyzers = [getattr(v, "analyzer", None) for _, v in getattr(union, "transformer_list", [])]
+        for analyzer in analyzers:
+            lexicon = getattr(analyzer, "lexicon", None)
+            if lexicon is not None and hasattr(lexicon, "compile"):
+                lexicon.compile()
+
     @property
     def pipeline(self):
         """The scikit-learn pipeline, loaded (and verified) on first use if only the scoring form was."""
