@@ -12,6 +12,10 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
+from sensational.features import WHITESPACE_WORD, CharNgrams, _trim_punctuation
+
+WORD_CACHE = 200_000  # distinct words whose character n-gram columns are kept
+
 
 class Explainer:
     def __init__(self, pipeline=None, blocks=None, coefficients=None):
@@ -25,6 +29,8 @@ class Explainer:
                 offset += len(vectorizer.vocabulary_)
         self.coefficients = coefficients
         self.blocks = blocks
+        self._coefficients = np.asarray(coefficients).tolist()  # the same products, faster to index
+        self._words: dict[tuple[str, str], tuple[int, int, list[int]]] = {}
 
     @classmethod
     def from_scorer(cls, scorer) -> "Explainer":
@@ -37,7 +43,11 @@ class Explainer:
         values = dict(zip(row.indices.tolist(), row.data.tolist()))
         weights: dict[tuple[int, int], float] = defaultdict(float)
         categories: dict[tuple[int, int], str] = {}
+        coefficients = self._coefficients
         for name, analyzer, vocabulary, offset in self.blocks:
+            if type(analyzer) is CharNgrams:
+                self._add_word_pieces(headline, name, analyzer, vocabulary, offset, values, weights)
+                continue
             spans = list(analyzer.spans(headline))
             occurrences = Counter(feature for feature, _, _ in spans)
             for feature, start, end in spans:
@@ -45,7 +55,7 @@ class Explainer:
                 if index is None or offset + index not in values:
                     continue
                 column = offset + index
-                weights[start, end] += values[column] * self.coefficients[column] / occurrences[feature]
+                weights[start, end] += values[column] * coefficients[column] / occurrences[feature]
                 if name == "framing":
                     categories[start, end] = feature.removeprefix("lexicon:")
         # A framing match is reported as a whole: it absorbs the n-grams inside it.
@@ -70,3 +80,28 @@ class Explainer:
             }
             for start, end in chosen
         ]
+
+    def _add_word_pieces(self, headline, name, analyzer, vocabulary, offset, values, weights) -> None:
+        """CharNgrams' spans, credited as the general loop does, with each distinct word's trimmed span
+        and n-gram columns computed once: a character n-gram never crosses a word."""
+        words, occurrences = [], Counter()
+        for match in WHITESPACE_WORD.finditer(headline):
+            known = self._words.get((name, match.group()))
+            if known is None:
+                if len(self._words) >= WORD_CACHE:
+                    self._words.clear()
+                start, end = _trim_punctuation(match.group(), 0, len(match.group()))
+                grams = map(vocabulary.get, analyzer._grams(match.group().lower()))
+                known = self._words[name, match.group()] = (start, end, [offset + i for i in grams if i is not None])
+            words.append((match.start(), known))
+            occurrences.update(known[2])
+        coefficients = self._coefficients
+        for position, (start, end, columns) in words:
+            columns = [column for column in columns if column in values]
+            if not columns:
+                continue
+            key = (position + start, position + end)
+            weight = weights[key]
+            for column in columns:
+                weight += values[column] * coefficients[column] / occurrences[column]
+            weights[key] = weight

@@ -144,3 +144,21 @@ def test_special_folds_lists_every_character_that_lower_does_not_fold_like_re():
             assert char.lower().isascii() or _SPECIAL_FOLDS.match(char), hex(code)
         if len(char.lower()) != 1:
             assert _SPECIAL_FOLDS.match(char), hex(code)
+
+
+class _Opaque:
+    """An analyzer the explainer has no shortcut for: it takes the general path."""
+
+    def __init__(self, analyzer):
+        self.spans = analyzer.spans
+
+
+def test_explainer_word_shortcut_equals_the_general_path(shipped, headlines):
+    from sensational.explain import Explainer
+
+    pipeline = shipped[0]
+    fast = Explainer(pipeline)
+    general = Explainer(blocks=[(n, _Opaque(a), v, o) for n, a, v, o in fast.blocks], coefficients=fast.coefficients)
+    matrix = pipeline.named_steps["features"].transform(headlines[:1000]).tocsr()
+    for i, headline in enumerate(headlines[:1000]):
+        assert fast.phrases(headline, matrix[i], 5) == general.phrases(headline, matrix[i], 5), headline
