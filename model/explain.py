@@ -46,7 +46,7 @@ class Explainer:
         coefficients = self._coefficients
         for name, analyzer, vocabulary, offset in self.blocks:
             if type(analyzer) is CharNgrams:
-                self._add_word_pieces(headline, name, analyzer, vocabulary, offset, values, weights)
+                self._add_word_pieces(headline, row, name, analyzer, vocabulary, offset, values, weights)
                 continue
             spans = list(analyzer.spans(headline))
             occurrences = Counter(feature for feature, _, _ in spans)
@@ -81,10 +81,13 @@ class Explainer:
             for start, end in chosen
         ]
 
-    def _add_word_pieces(self, headline, name, analyzer, vocabulary, offset, values, weights) -> None:
+    def _add_word_pieces(self, headline, row, name, analyzer, vocabulary, offset, values, weights) -> None:
         """CharNgrams' spans, credited as the general loop does, with each distinct word's trimmed span
         and n-gram columns computed once: a character n-gram never crosses a word."""
         words, occurrences = [], Counter()
+        shares = getattr(row, "shares", None)  # value * coefficient / occurrences, from sensational.fast
+        if shares is not None:
+            shares = dict(zip(row.indices.tolist(), shares.tolist()))
         for match in WHITESPACE_WORD.finditer(headline):
             known = self._words.get((name, match.group()))
             if known is None:
@@ -94,14 +97,17 @@ class Explainer:
                 grams = map(vocabulary.get, analyzer._grams(match.group().lower()))
                 known = self._words[name, match.group()] = (start, end, [offset + i for i in grams if i is not None])
             words.append((match.start(), known))
-            occurrences.update(known[2])
-        coefficients = self._coefficients
+            if shares is None:
+                occurrences.update(known[2])
+        if shares is None:
+            coefficients = self._coefficients
+            shares = {c: values[c] * coefficients[c] / occurrences[c] for c in occurrences if c in values}
         for position, (start, end, columns) in words:
-            columns = [column for column in columns if column in values]
+            columns = [column for column in columns if column in shares]
             if not columns:
                 continue
             key = (position + start, position + end)
             weight = weights[key]
             for column in columns:
-                weight += values[column] * coefficients[column] / occurrences[column]
+                weight += shares[column]
             weights[key] = weight

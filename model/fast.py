@@ -36,10 +36,13 @@ class Unsupported(ValueError):
 
 
 class Row(NamedTuple):
-    """One headline's feature row, as the explainer reads it (like a scipy CSR row)."""
+    """One headline's feature row, as the explainer reads it (like a scipy CSR row), with the number
+    of times each feature occurs and its share of the logit per occurrence (value * coef / count)."""
 
     indices: np.ndarray
     data: np.ndarray
+    counts: np.ndarray
+    shares: np.ndarray
 
 
 @dataclass
@@ -180,16 +183,20 @@ class FastScorer:
 
     def score_batch(self, headlines: list[str]) -> tuple[np.ndarray, list[Row]]:
         """(probabilities, feature rows) of a batch; the rows equal the FeatureUnion's CSR rows."""
-        rows, columns, values = self.features(headlines)
+        rows, columns, values, counts = self.features(headlines, with_counts=True)
         contributions = values * self.coef[columns]
         decision = np.bincount(rows, contributions, minlength=len(headlines)) + self.intercept
         probabilities = 1.0 / (1.0 + np.exp(-decision))
         bounds = np.searchsorted(rows, np.arange(len(headlines) + 1)).tolist()
-        feature_rows = [Row(columns[a:b], values[a:b]) for a, b in zip(bounds, bounds[1:])]
+        shares = contributions / counts
+        feature_rows = [
+            Row(columns[a:b], values[a:b], counts[a:b], shares[a:b]) for a, b in zip(bounds, bounds[1:])
+        ]
         return probabilities, feature_rows
 
-    def features(self, headlines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, column, value) of every nonzero feature, sorted by row then column."""
+    def features(self, headlines: list[str], with_counts: bool = False):
+        """(row, column, value) of every nonzero feature, sorted by row then column; with_counts
+        adds how many times each occurs in its headline."""
         columns, ends = array("q"), []
         for text in headlines:
             for extract in self._extractors:
@@ -223,7 +230,7 @@ class FastScorer:
             values /= norm
         if self._weight is not None:
             values *= self._weight[columns]
-        return rows, columns, values
+        return (rows, columns, values, counts) if with_counts else (rows, columns, values)
 
 
 def _extractor(analyzer, index: dict, binary: bool):
@@ -244,6 +251,8 @@ def _extractor(analyzer, index: dict, binary: bool):
                 columns += found
 
         return extract
+    if type(analyzer) is WordNgrams and tuple(analyzer.ngram_range) == (1, 3):
+        return _word_1_3_extractor(index)
     if type(analyzer) is WordNgrams and analyzer.ngram_range[0] >= 1:
         low, high = analyzer.ngram_range
 
@@ -274,6 +283,38 @@ def _extractor(analyzer, index: dict, binary: bool):
 
     def extract(text, columns):
         columns.extend([c for c in map(get, analyzer(text)) if c is not None])
+
+    return extract
+
+
+def _word_1_3_extractor(index: dict):
+    """WordNgrams((1, 3)), looking up only "trigrams" whose first two tokens can start a vocabulary term.
+
+    WordNgrams' third-order windows run over its list of unigrams followed by bigrams, so they join
+    3 tokens (t0 t1 t2), 4 or 5 at the seam, or 6 (t0 t1 t1 t2 t2 t3). Each kind is looked up only if
+    its leading bigram begins a vocabulary term with that many tokens: a set test on a string whose
+    hash is already computed, instead of building and hashing a new string.
+    """
+    get = index.get
+    leads: dict[int, set[str]] = {3: set(), 6: set()}
+    for term in index:
+        tokens = term.split(" ")
+        if len(tokens) in leads:
+            leads[len(tokens)].add(" ".join(tokens[:2]))
+    lead3, lead6 = leads[3], leads[6]
+
+    def extract(text, columns):
+        tokens = WORD.findall(text.lower())
+        bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        grams = tokens + bigrams
+        n = len(tokens)
+        grams += [f"{bigrams[i]} {tokens[i + 2]}" for i in range(n - 2) if bigrams[i] in lead3]
+        if n >= 2:
+            grams.append(f"{tokens[n - 2]} {tokens[n - 1]} {bigrams[0]}")
+        if n >= 3:
+            grams.append(f"{tokens[n - 1]} {bigrams[0]} {bigrams[1]}")
+        grams += [f"{bigrams[i]} {bigrams[i + 1]} {bigrams[i + 2]}" for i in range(n - 3) if bigrams[i] in lead6]
+        columns.extend([c for c in map(get, grams) if c is not None])
 
     return extract
 
