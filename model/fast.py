@@ -178,15 +178,23 @@ class FastScorer:
 
     def scores(self, headlines: list[str]) -> np.ndarray:
         """Probability of the positive class for each headline: `predict_proba(headlines)[:, 1]`."""
-        parts = [self.score_batch(headlines[i : i + BATCH])[0] for i in range(0, len(headlines), BATCH)]
+        parts = []
+        for start in range(0, len(headlines), BATCH):
+            batch = headlines[start : start + BATCH]
+            rows, columns, values = self.features(batch)
+            parts.append(self._probabilities(len(batch), rows, values * self.coef[columns]))
         return np.concatenate(parts) if parts else np.zeros(0)
+
+    def _probabilities(self, size: int, rows: np.ndarray, contributions: np.ndarray) -> np.ndarray:
+        # LogisticRegression: sum the row's value * coef in column order, add the intercept, expit.
+        decision = np.bincount(rows, contributions, minlength=size) + self.intercept
+        return 1.0 / (1.0 + np.exp(-decision))
 
     def score_batch(self, headlines: list[str]) -> tuple[np.ndarray, list[Row]]:
         """(probabilities, feature rows) of a batch; the rows equal the FeatureUnion's CSR rows."""
         rows, columns, values, counts = self.features(headlines, with_counts=True)
         contributions = values * self.coef[columns]
-        decision = np.bincount(rows, contributions, minlength=len(headlines)) + self.intercept
-        probabilities = 1.0 / (1.0 + np.exp(-decision))
+        probabilities = self._probabilities(len(headlines), rows, contributions)
         bounds = np.searchsorted(rows, np.arange(len(headlines) + 1)).tolist()
         shares = contributions / counts
         feature_rows = [
