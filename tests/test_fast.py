@@ -162,3 +162,26 @@ def test_explainer_word_shortcut_equals_the_general_path(shipped, headlines):
     matrix = pipeline.named_steps["features"].transform(headlines[:1000]).tocsr()
     for i, headline in enumerate(headlines[:1000]):
         assert fast.phrases(headline, matrix[i], 5) == general.phrases(headline, matrix[i], 5), headline
+
+
+@pytest.mark.parametrize(
+    "word, char, sublinear, binary_framing",
+    [((1, 2), (2, 4), True, True), ((2, 4), (3, 5), False, True), ((1, 1), (1, 3), True, False), ((1, 3), (2, 5), True, True)],
+)
+def test_other_hyperparameters_score_the_same(headlines, word, char, sublinear, binary_framing):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from sensational.pipeline import build_pipeline
+
+    config = {
+        "seed": 1,
+        "features": {"word_ngram_range": word, "char_ngram_range": char, "min_df": 1, "sublinear_tf": sublinear},
+        "classifier": {"C": 2.0, "max_iter": 300},
+    }
+    pipeline = build_pipeline(config, LEXICON)
+    if not binary_framing:
+        pipeline.named_steps["features"].transformer_list[2] = ("framing", CountVectorizer(analyzer=pipeline.named_steps["features"].transformer_list[2][1].analyzer))
+    train = headlines[:400]
+    pipeline.fit(train, [int("!" in t or t.istitle() or len(t) % 3 == 0) for t in train])
+    expected = pipeline.predict_proba(headlines)[:, 1]
+    assert np.abs(FastScorer.from_pipeline(pipeline).scores(headlines) - expected).max() <= 1e-12
