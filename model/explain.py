@@ -99,11 +99,13 @@ class Explainer:
             words.append((match.start(), known))
             if shares is None:
                 occurrences.update(known[2])
-        if shares is None:
+        complete = shares is not None  # sensational.fast's rows hold every n-gram the headline has
+        if not complete:
             coefficients = self._coefficients
             shares = {c: values[c] * coefficients[c] / occurrences[c] for c in occurrences if c in values}
         for position, (start, end, columns) in words:
-            columns = [column for column in columns if column in shares]
+            if not complete:
+                columns = [column for column in columns if column in shares]
             if not columns:
                 continue
             key = (position + start, position + end)
