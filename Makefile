@@ -6,13 +6,13 @@ MODEL := model/artifacts/sensational.joblib
 
 .PHONY: setup data labels train eval test bench clean
 
-## setup: create .venv and install the project (editable) with its test, report and service extras
+## setup: create .venv and install the project (editable) with its test, report, service, distributed and bench extras
 setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,report,service]'
+	$(BIN)/pip install --quiet -e '.[dev,report,service,distributed,bench]'
 	touch $@
 
 ## data: load and validate the shipped corpora, print counts per corpus and split

@@ -70,11 +70,13 @@ def write_atomically(path: Path, write) -> None:
 
 
 def save_artifact(path: Path, heads: dict, metadata: dict) -> dict:
-    """Write the artifact (the heads' pipelines and the metadata) and its manifest; returns the manifest."""
+    """Write the artifact (the heads' pipelines and the metadata), each head's scoring form, and the
+    manifest; returns the manifest."""
     import joblib
 
     payload = {"format": ARTIFACT_FORMAT, "heads": heads, "metadata": metadata}
     write_atomically(path, lambda tmp: joblib.dump(payload, tmp, compress=3))
+    scoring = {head: _save_scoring(path, head, pipeline, metadata) for head, pipeline in heads.items()}
     manifest = {
         "file": path.name,
         "sha256": sha256_of(path),
@@ -84,13 +86,39 @@ def save_artifact(path: Path, heads: dict, metadata: dict) -> dict:
         "created": metadata["created"],
         "data_fingerprint": metadata["data_fingerprint"],
     }
+    if all(entry is not None for entry in scoring.values()):
+        manifest["scoring"] = scoring
     text = json.dumps(manifest, indent=2) + "\n"
     write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text))
     return manifest
 
 
-def load_artifact(path: Path) -> tuple[dict, dict, str]:
-    """(heads, metadata, sha256) of a checked artifact, or a ModelError saying what is wrong."""
+def scoring_path(path: Path, head: str) -> Path:
+    """The compact scoring form of one head, saved beside the artifact (see sensational.fast)."""
+    return path.with_name(f"{path.name}.{head}.scoring.npz")
+
+
+def _save_scoring(path: Path, head: str, pipeline, metadata: dict) -> dict | None:
+    """Write the scoring form of one head's pipeline; its manifest entry, or None if it has none."""
+    from sensational.fast import FastScorer, Unsupported
+
+    target = scoring_path(path, head)
+    try:
+        scorer = FastScorer.from_pipeline(pipeline)
+        write_atomically(target, lambda tmp: _write_with(tmp, lambda handle: scorer.save(handle, metadata)))
+    except Unsupported:
+        target.unlink(missing_ok=True)
+        return None
+    return {"file": target.name, "sha256": sha256_of(target), "bytes": target.stat().st_size}
+
+
+def _write_with(path: Path, write) -> None:
+    with open(path, "wb") as handle:
+        write(handle)
+
+
+def _checked_manifest(path: Path) -> tuple[dict, str]:
+    """(manifest, sha256) of an artifact whose SHA-256 matches its manifest, or a ModelError."""
     path = Path(path)
     if not path.exists():
         raise ModelMissing(f"no model at {path}: run `make train` first (or pass --model PATH)")
@@ -102,12 +130,46 @@ def load_artifact(path: Path) -> tuple[dict, dict, str]:
         raise ModelInvalid(f"{path}: manifest {manifest_file.name} is missing; refusing an unverified model file")
     except (ValueError, KeyError, TypeError):
         raise ModelInvalid(f"{path}: manifest {manifest_file.name} is unreadable; refusing an unverified model file")
+    return manifest, _check(path, expected)
+
+
+def _check(path: Path, expected: str) -> str:
     actual = sha256_of(path)
     if actual != expected:
         raise ModelInvalid(
             f"{path}: SHA-256 {actual[:16]}… does not match the manifest's {expected[:16]}…; "
             "the file was modified, truncated or swapped"
         )
+    return actual
+
+
+def load_scoring(path: Path):
+    """({head: FastScorer}, metadata, sha256 of the artifact) from the checked scoring forms, without
+    scikit-learn or unpickling; None if there are none (then use `load_artifact`). A scoring form
+    whose SHA-256 differs from the manifest's is refused like the artifact itself."""
+    path = Path(path)
+    manifest, sha256 = _checked_manifest(path)
+    entries = manifest.get("scoring")
+    if not isinstance(entries, dict) or not entries:
+        return None
+    files = {head: scoring_path(path, head) for head in entries}
+    if not all(file.exists() for file in files.values()):  # e.g. only the artifact and its manifest were copied
+        return None
+    from sensational.fast import FastScorer
+
+    scorers, metadata = {}, {}
+    for head, file in files.items():
+        _check(file, entries[head]["sha256"])
+        scorers[head], metadata = FastScorer.load(file)
+    if not metadata.get("config"):
+        raise ModelInvalid(f"{path}: artifact carries no training config; refusing to load it")
+    return scorers, metadata, sha256
+
+
+def load_artifact(path: Path) -> tuple[dict, dict, str]:
+    """(heads, metadata, sha256) of a checked artifact, or a ModelError saying what is wrong."""
+    path = Path(path)
+    manifest, actual = _checked_manifest(path)
     trained_with = manifest.get("libraries", {}).get("scikit-learn")
     import sklearn
 

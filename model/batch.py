@@ -148,6 +148,8 @@ def run_predict(
         raise inputs.InputError(f"unknown format {output_format!r}; use one of {', '.join(WRITERS)}")
 
     model = Sensational.load(model_path)
+    if headlines == ["-"]:
+        model.warm_up()  # a stream is answered line by line: no first-use pauses
     with output_stream(output_path) as handle:
         writer = WRITERS[output_format](handle, keep)
         return score_rows(model, rows, writer, handle, top_phrases, threshold)

@@ -28,7 +28,7 @@ class WordNgrams:
     def __call__(self, text: str) -> list[str]:
         tokens = WORD.findall(text.lower())
         low, high = self.ngram_range
-        grams = tokens if low == 1 else []
+        grams = list(tokens) if low == 1 else []
         for n in range(max(low, 2), high + 1):
             grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         return grams

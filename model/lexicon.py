@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Iterator
 
 # Words that may stand between the words of an idiom: "rubs HIS hands", "sound THE alarm".
 _FILLER = r"(?:(?:his|her|their|its|the|a|an|our|my|your|own|with)\s+)?"
@@ -32,8 +33,8 @@ _TEASER = re.compile(
 )
 
 
-def word_forms(word: str) -> str:
-    """A pattern for a word and its regular inflections: rub -> rub|rubs|rubbed|rubbing."""
+def _forms(word: str) -> set[str]:
+    """A word and its regular inflections: rub -> rub, rubs, rubbed, rubbing, ..."""
     word = word.lower()
     forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + "d"}
     if word.endswith("e"):
@@ -42,7 +43,50 @@ def word_forms(word: str) -> str:
         forms |= {word[:-1] + "ies", word[:-1] + "ied"}
     if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
         forms |= {word + word[-1] + "ing", word + word[-1] + "ed"}  # rub -> rubbing
-    return "(?:" + "|".join(sorted(map(re.escape, forms), key=len, reverse=True)) + ")"
+    return forms
+
+
+def word_forms(word: str) -> str:
+    """A pattern for a word and its regular inflections: rub -> rub|rubs|rubbed|rubbing."""
+    return "(?:" + "|".join(sorted(map(re.escape, _forms(word)), key=len, reverse=True)) + ")"
+
+
+# A match starts at a word whose leading run of word characters, lower-cased, is one of the first
+# words' forms; `matches` tries a category's pattern only at such words. That holds while pattern
+# and text agree with str.lower() on case; these characters do not (re.IGNORECASE folds them onto
+# ASCII letters differently, or str.lower() changes their length), so a headline containing one is
+# searched in full. tests/test_fast.py checks this list against every Unicode character.
+_WORD_RUN = re.compile(r"\w+")
+_SPECIAL_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \\w matches
+
+
+def _runs_of(word: str, text: str, lowered: str) -> Iterator[int]:
+    """Offsets of the runs of word characters of `text` that lower-case to `word`."""
+    start = lowered.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not _is_word(text[start - 1])) and (end == len(text) or not _is_word(text[end])):
+            yield start
+        start = lowered.find(word, start + 1)
+
+
+def _first_words(phrases: list[str]) -> frozenset[str] | None:
+    """Lower-cased leading word runs a category's match can start with; None: no such shortcut."""
+    keys = set()
+    for phrase in phrases:
+        words = phrase.split()
+        if not words:
+            return None
+        for form in _forms(words[0]):
+            run = _WORD_RUN.match(form)
+            if run is None or not run.group().isascii():
+                return None
+            keys.add(run.group())
+    return frozenset(keys)
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -55,14 +99,27 @@ class Lexicon:
 
     def __init__(self, categories: dict[str, list[str]]):
         self.categories = {name: sorted(set(phrases)) for name, phrases in categories.items()}
-        self._patterns = {
+        self._first = {name: _first_words(phrases) for name, phrases in self.categories.items() if phrases}
+        self._patterns: dict[str, re.Pattern] = {}  # compiled when first needed: compiling all is slow
+
+    def __getstate__(self):
+        return {"categories": self.categories}
+
+    def __setstate__(self, state):
+        self.__init__(state["categories"])
+
+    def _pattern(self, name: str) -> re.Pattern:
+        pattern = self._patterns.get(name)
+        if pattern is None:
             # Longest phrases first, so "alarm bells ring" wins over "alarm bells".
-            name: re.compile(
-                "|".join(phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)), re.IGNORECASE
-            )
-            for name, phrases in self.categories.items()
-            if phrases
-        }
+            phrases = sorted(self.categories[name], key=len, reverse=True)
+            pattern = self._patterns[name] = re.compile("|".join(map(phrase_pattern, phrases)), re.IGNORECASE)
+        return pattern
+
+    def compile(self) -> None:
+        """Compile every pattern now (about 0.2 s), so no later match waits for one."""
+        for name in self._first:
+            self._pattern(name)
 
     @classmethod
     def from_file(cls, path: Path) -> "Lexicon":
@@ -70,16 +127,49 @@ class Lexicon:
             table = tomllib.load(handle)
         return cls({name: spec["phrases"] for name, spec in table.get("categories", {}).items()})
 
+    def _candidates(self, text: str) -> Iterator[tuple[str, re.Pattern, list[int] | None]]:
+        """(category, pattern, offsets where a match can start) for every category that can match
+        `text`; offsets None means anywhere."""
+        full = _SPECIAL_FOLDS.search(text) is not None
+        present = None if full else set(map(str.lower, _WORD_RUN.findall(text)))
+        lowered = text.lower()  # same length and offsets as `text` (U+0130 is the exception, above)
+        for name, first in self._first.items():
+            if full or first is None:
+                yield name, self._pattern(name), None
+            elif hits := first.intersection(present):
+                yield name, self._pattern(name), sorted(i for word in hits for i in _runs_of(word, text, lowered))
+
+    def _style(self, text: str) -> Iterator[tuple[str, int, int]]:
+        if any(c.islower() for c in text):  # a headline in all capitals emphasises nothing
+            for m in _CAPS_WORD.finditer(text):
+                if m.group().rstrip("'’S") not in ACRONYMS and m.group() not in ACRONYMS:
+                    yield "style:caps", m.start(), m.end()
+        if "!" in text:
+            yield from (("style:exclamation", m.start(), m.end()) for m in _EXCLAMATION.finditer(text))
+        yield from (("style:teaser", m.start(), m.end()) for m in _TEASER.finditer(text))
+
     def matches(self, text: str) -> list[tuple[str, int, int]]:
         found = []
-        for name, pattern in self._patterns.items():
-            found.extend((f"lexicon:{name}", m.start(), m.end()) for m in pattern.finditer(text))
-        if any(c.islower() for c in text):  # a headline in all capitals emphasises nothing
-            found.extend(
-                ("style:caps", m.start(), m.end())
-                for m in _CAPS_WORD.finditer(text)
-                if m.group().rstrip("'’S") not in ACRONYMS and m.group() not in ACRONYMS
-            )
-        found.extend(("style:exclamation", m.start(), m.end()) for m in _EXCLAMATION.finditer(text))
-        found.extend(("style:teaser", m.start(), m.end()) for m in _TEASER.finditer(text))
+        for name, pattern, starts in self._candidates(text):
+            feature = f"lexicon:{name}"
+            if starts is None:
+                found.extend((feature, m.start(), m.end()) for m in pattern.finditer(text))
+                continue
+            # What finditer finds, trying only where a match can start: non-overlapping, leftmost first.
+            end = 0
+            for start in starts:
+                if start >= end and (m := pattern.match(text, start)):
+                    found.append((feature, m.start(), m.end()))
+                    end = m.end()
+        found.extend(self._style(text))
         return sorted(found, key=lambda match: (match[1], match[2], match[0]))
+
+    def features(self, text: str) -> set[str]:
+        """The distinct features of `matches(text)`, found faster (no spans, first match suffices)."""
+        found = {
+            f"lexicon:{name}"
+            for name, pattern, starts in self._candidates(text)
+            if (pattern.search(text) if starts is None else any(pattern.match(text, start) for start in starts))
+        }
+        found.update(feature for feature, _, _ in self._style(text))
+        return found

@@ -3,46 +3,76 @@
     >>> from sensational import Sensational
     >>> model = Sensational.load()
     >>> model.predict("Putin rubbing hands as 'scared Europe losing financial war'")
-    {'headline': ..., 'score': 0.9, 'flagged': True, 'threshold': ..., 'model': {...}, 'phrases': [...],
+    {'headline': ..., 'score': 0.56, 'flagged': True, 'threshold': ..., 'model': {...}, 'phrases': [...],
      'clickbait': {'score': ..., 'flagged': ..., 'threshold': ..., 'phrases': [...]}}
 
 The model has heads (see train/config.toml): `sensational` gives the record's score, flag and
-phrases; every other head (`clickbait`) is reported beside it under its own name.
+phrases; every other head (`clickbait`) is reported beside it under its own name. Each head scores
+with its compiled form (sensational.fast) when the artifact has one, else with scikit-learn; both
+give the same probabilities.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sensational.artifact import load_artifact
+from sensational.artifact import load_artifact, load_scoring
 from sensational.config import PRODUCT_HEAD
 from sensational.explain import Explainer
+from sensational.fast import BATCH
 from sensational.paths import default_model_path
 
 DEFAULT_TOP_PHRASES = 5
 
 
 class Head:
-    """One fitted pipeline with its threshold; scores and explains a batch."""
+    """One head: its threshold and its scorer (compiled form or scikit-learn pipeline)."""
 
-    def __init__(self, name: str, pipeline, threshold: float):
+    def __init__(self, name: str, threshold: float, scorer=None, pipeline=None, load_pipeline=None):
         self.name = name
-        self.pipeline = pipeline
         self.threshold = float(threshold)
+        self._pipeline = pipeline
+        self._load_pipeline = load_pipeline
+        self.scorer = scorer if scorer is not None or pipeline is None else _compiled(pipeline)
         self._explainer = None
+
+    @property
+    def pipeline(self):
+        """The scikit-learn pipeline, loaded (and verified) on first use if only the scoring form was."""
+        if self._pipeline is None:
+            self._pipeline = self._load_pipeline()[self.name]
+        return self._pipeline
 
     @property
     def explainer(self) -> Explainer:
         if self._explainer is None:
-            self._explainer = Explainer(self.pipeline)
+            self._explainer = Explainer.from_scorer(self.scorer) if self.scorer is not None else Explainer(self.pipeline)
         return self._explainer
 
+    def analyzers(self) -> list:
+        if self.scorer is not None:
+            return [block.analyzer for block in self.scorer.blocks]
+        union = self.pipeline.named_steps["features"]
+        return [vectorizer.analyzer for _, vectorizer in union.transformer_list]
+
     def scores(self, headlines: list[str]) -> list[float]:
-        return self.pipeline.predict_proba(list(headlines))[:, 1].tolist() if headlines else []
+        if not headlines:
+            return []
+        if self.scorer is not None:
+            return self.scorer.scores(list(headlines)).tolist()
+        return self.pipeline.predict_proba(list(headlines))[:, 1].tolist()
 
     def results(self, batch: list[str], top_phrases: int, threshold: float) -> list[dict]:
-        features = self.pipeline.named_steps["features"].transform(batch).tocsr()
-        probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)[:, 1]
+        """Score, flag, threshold and phrases of each headline of `batch`."""
+        if self.scorer is not None:
+            probabilities, features = [], []
+            for start in range(0, len(batch), BATCH):
+                scored, rows = self.scorer.score_batch(batch[start : start + BATCH])
+                probabilities.extend(scored.tolist())
+                features.extend(rows)
+        else:
+            features = self.pipeline.named_steps["features"].transform(batch).tocsr()
+            probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)[:, 1]
         results = []
         for i, (headline, probability) in enumerate(zip(batch, probabilities)):
             score = round(float(probability), 6)
@@ -52,10 +82,16 @@ class Head:
 
 
 class Sensational:
-    def __init__(self, heads: dict, metadata: dict, sha256: str, path: Path | None = None):
+    def __init__(self, metadata: dict, sha256: str, path: Path | None = None, heads=None, scorers=None):
+        """From the pipelines of a loaded artifact (`heads`) or from their compiled forms (`scorers`)."""
         self.metadata = metadata
         self.path = path
-        self.heads = {name: Head(name, pipeline, metadata["heads"][name]["threshold"]) for name, pipeline in heads.items()}
+        thresholds = {name: summary["threshold"] for name, summary in metadata["heads"].items()}
+        self.heads = {
+            name: Head(name, thresholds[name], scorer=(scorers or {}).get(name), pipeline=(heads or {}).get(name),
+                       load_pipeline=self._load_pipelines)
+            for name in thresholds
+        }
         self.product = self.heads[PRODUCT_HEAD]
         self.threshold = self.product.threshold
         self.model_info = {"name": metadata.get("name", "sensational"), "fingerprint": sha256[:16]}
@@ -64,8 +100,24 @@ class Sensational:
     def load(cls, path: Path | str | None = None) -> "Sensational":
         """Load and verify an artifact (default: the one `make train` wrote)."""
         path = Path(path) if path is not None else default_model_path()
+        loaded = load_scoring(path)
+        if loaded is not None:
+            scorers, metadata, sha256 = loaded
+            return cls(metadata, sha256, path, scorers=scorers)
         heads, metadata, sha256 = load_artifact(path)
-        return cls(heads, metadata, sha256, path)
+        return cls(metadata, sha256, path, heads=heads)
+
+    def _load_pipelines(self) -> dict:
+        return load_artifact(self.path)[0]
+
+    def warm_up(self) -> None:
+        """Do now the one-time work the first matches would do (compiling the framing lexicon), so a
+        stream's first headlines are answered as fast as the rest."""
+        for head in self.heads.values():
+            for analyzer in head.analyzers():
+                lexicon = getattr(analyzer, "lexicon", None)
+                if lexicon is not None:
+                    lexicon.compile()
 
     def scores(self, headlines: list[str], head: str = PRODUCT_HEAD) -> list[float]:
         """Probability of sensational framing (or of another head's class) for each headline, in order."""
@@ -97,3 +149,12 @@ class Sensational:
             record.update({name: results[i] for name, results in others.items()})
             records.append(record)
         return records
+
+
+def _compiled(pipeline):
+    from sensational.fast import FastScorer, Unsupported
+
+    try:
+        return FastScorer.from_pipeline(pipeline)
+    except Unsupported:
+        return None

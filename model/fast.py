@@ -1,0 +1,333 @@
+"""Scoring without scikit-learn: a fitted pipeline compiled into dictionaries and numpy arrays.
+
+`FastScorer.from_pipeline` reads what the fitted pipeline learned (each feature block's vocabulary,
+idf and tf/norm settings, the logistic regression's coefficients and intercept) and computes the
+same feature values and probabilities as `pipeline.predict_proba`, with the same floating-point
+operations in the same order. The feature blocks run the model's own analyzers; only the counting
+is done differently: all n-gram columns of a batch are sorted once in numpy instead of counted in a
+Python dict per headline, and a word's character n-grams are looked up once and cached.
+
+`save` writes it as a .npz of plain arrays and JSON (no pickle), so `sensational predict` loads a
+model without importing scikit-learn or unpickling anything. A pipeline it does not know (another
+classifier, a stacked model, a float32 vectorizer) raises `Unsupported`; callers then use
+scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from sensational.features import WORD, CharNgrams, FramingMarkers, WordNgrams
+from sensational.lexicon import Lexicon
+
+FORMAT = 1
+BATCH = 4096  # headlines sorted together; keeps the sort keys in int32 for vocabularies up to ~500k
+WORD_CACHE = 200_000  # words whose character n-gram columns are kept
+_NORMS = {None: 0, "l1": 1, "l2": 2}
+
+
+class Unsupported(ValueError):
+    """The pipeline has a part this module does not reproduce exactly."""
+
+
+class Row(NamedTuple):
+    """One headline's feature row, as the explainer reads it (like a scipy CSR row), with the number
+    of times each feature occurs and its share of the logit per occurrence (value * coef / count)."""
+
+    indices: np.ndarray
+    data: np.ndarray
+    counts: np.ndarray
+    shares: np.ndarray
+
+
+@dataclass
+class Block:
+    name: str
+    analyzer: object  # called on a headline, returns its features (with repeats)
+    terms: list[str]  # in column order
+    idf: np.ndarray | None
+    binary: bool
+    sublinear: bool
+    norm: str | None
+    weight: float | None  # FeatureUnion transformer weight
+
+
+class FastScorer:
+    def __init__(self, blocks: list[Block], coef: np.ndarray, intercept: float):
+        self.blocks = blocks
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = float(intercept)
+        self.indexes, self._extractors = [], []
+        column_block, offset = [], 0
+        for number, block in enumerate(blocks):
+            index = dict(zip(block.terms, range(offset, offset + len(block.terms))))
+            self.indexes.append(index)
+            self._extractors.append(_extractor(block.analyzer, index, block.binary))
+            column_block.append(np.full(len(block.terms), number, dtype=np.int64))
+            offset += len(block.terms)
+        if offset != len(self.coef):
+            raise Unsupported(f"{offset} features but {len(self.coef)} coefficients")
+        self.n_features = offset
+        self._block = np.concatenate(column_block) if column_block else np.zeros(0, np.int64)
+
+        def per_column(values):
+            return np.asarray(values)[self._block]
+
+        self._binary = per_column([b.binary for b in blocks])
+        self._sublinear = per_column([b.sublinear for b in blocks])
+        self._norms = np.array([_NORMS[b.norm] for b in blocks])
+        self._idf = np.concatenate([b.idf if b.idf is not None else np.ones(len(b.terms)) for b in blocks])
+        weights = [1.0 if b.weight is None else b.weight for b in blocks]
+        self._weight = per_column(weights) if any(b.weight is not None for b in blocks) else None
+
+    # -- compiling, saving, loading ----------------------------------------------------------------
+
+    @classmethod
+    def from_pipeline(cls, pipeline) -> "FastScorer":
+        steps = getattr(pipeline, "steps", None)
+        if not steps or len(steps) != 2:
+            raise Unsupported("expected a two-step pipeline: features, classifier")
+        (_, union), (_, classifier) = steps
+        if type(union).__name__ != "FeatureUnion" or type(classifier).__name__ != "LogisticRegression":
+            raise Unsupported(f"expected FeatureUnion + LogisticRegression, got {type(union).__name__} + {type(classifier).__name__}")
+        if len(classifier.classes_) != 2 or classifier.coef_.dtype != np.float64:
+            raise Unsupported("expected a binary logistic regression in float64")
+        weights = union.transformer_weights or {}
+        blocks = []
+        for name, vectorizer in union.transformer_list:
+            kind = type(vectorizer).__name__
+            if kind not in ("TfidfVectorizer", "CountVectorizer") or not callable(vectorizer.analyzer):
+                raise Unsupported(f"feature block {name!r}: {kind} with analyzer {vectorizer.analyzer!r}")
+            tfidf = kind == "TfidfVectorizer"
+            if tfidf and np.dtype(vectorizer.dtype) != np.float64:
+                raise Unsupported(f"feature block {name!r}: dtype {vectorizer.dtype}")
+            terms = [""] * len(vectorizer.vocabulary_)
+            for term, column in vectorizer.vocabulary_.items():
+                terms[column] = term
+            blocks.append(
+                Block(
+                    name,
+                    vectorizer.analyzer,
+                    terms,
+                    np.asarray(vectorizer.idf_, dtype=np.float64) if tfidf and vectorizer.use_idf else None,
+                    bool(vectorizer.binary),
+                    tfidf and bool(vectorizer.sublinear_tf),
+                    vectorizer.norm if tfidf else None,
+                    weights.get(name),
+                )
+            )
+        return cls(blocks, classifier.coef_[0], classifier.intercept_[0])
+
+    def save(self, path, metadata: dict) -> None:
+        """Write plain arrays and JSON (no pickles) to `path`, an open binary file or a path."""
+        described, arrays = [], {"coef": self.coef, "intercept": np.array([self.intercept])}
+        for number, block in enumerate(self.blocks):
+            if any("\n" in term for term in block.terms):
+                raise Unsupported(f"feature block {block.name!r} has a term with a newline")
+            arrays[f"terms{number}"] = np.frombuffer("\n".join(block.terms).encode("utf-8"), dtype=np.uint8)
+            if block.idf is not None:
+                arrays[f"idf{number}"] = block.idf
+            described.append(
+                {
+                    "name": block.name,
+                    "analyzer": _describe(block.analyzer),
+                    "terms": len(block.terms),
+                    "idf": block.idf is not None,
+                    "binary": block.binary,
+                    "sublinear": block.sublinear,
+                    "norm": block.norm,
+                    "weight": block.weight,
+                }
+            )
+        meta = {"format": FORMAT, "blocks": described, "metadata": metadata}
+        arrays["meta"] = np.frombuffer(json.dumps(meta, default=_plain).encode("utf-8"), dtype=np.uint8)
+        np.savez(path, **arrays)
+
+    @classmethod
+    def load(cls, path) -> tuple["FastScorer", dict]:
+        """(scorer, training metadata) from a file written by `save`."""
+        with np.load(path, allow_pickle=False) as arrays:
+            meta = json.loads(arrays["meta"].tobytes())
+            if meta.get("format") != FORMAT:
+                raise Unsupported(f"scoring file format {meta.get('format')}, expected {FORMAT}")
+            blocks = []
+            for number, spec in enumerate(meta["blocks"]):
+                text = arrays[f"terms{number}"].tobytes().decode("utf-8")
+                terms = text.split("\n") if spec["terms"] else []
+                idf = arrays[f"idf{number}"] if spec["idf"] else None
+                blocks.append(
+                    Block(
+                        spec["name"],
+                        _analyzer(spec["analyzer"]),
+                        terms,
+                        idf,
+                        spec["binary"],
+                        spec["sublinear"],
+                        spec["norm"],
+                        spec["weight"],
+                    )
+                )
+            return cls(blocks, arrays["coef"], float(arrays["intercept"][0])), meta["metadata"]
+
+    # -- scoring -----------------------------------------------------------------------------------
+
+    def scores(self, headlines: list[str]) -> np.ndarray:
+        """Probability of the positive class for each headline: `predict_proba(headlines)[:, 1]`."""
+        parts = []
+        for start in range(0, len(headlines), BATCH):
+            batch = headlines[start : start + BATCH]
+            rows, columns, values = self.features(batch)
+            parts.append(self._probabilities(len(batch), rows, values * self.coef[columns]))
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def _probabilities(self, size: int, rows: np.ndarray, contributions: np.ndarray) -> np.ndarray:
+        # LogisticRegression: sum the row's value * coef in column order, add the intercept, expit.
+        decision = np.bincount(rows, contributions, minlength=size) + self.intercept
+        return 1.0 / (1.0 + np.exp(-decision))
+
+    def score_batch(self, headlines: list[str]) -> tuple[np.ndarray, list[Row]]:
+        """(probabilities, feature rows) of a batch; the rows equal the FeatureUnion's CSR rows."""
+        rows, columns, values, counts = self.features(headlines, with_counts=True)
+        contributions = values * self.coef[columns]
+        probabilities = self._probabilities(len(headlines), rows, contributions)
+        bounds = np.searchsorted(rows, np.arange(len(headlines) + 1)).tolist()
+        shares = contributions / counts
+        feature_rows = [
+            Row(columns[a:b], values[a:b], counts[a:b], shares[a:b]) for a, b in zip(bounds, bounds[1:])
+        ]
+        return probabilities, feature_rows
+
+    def features(self, headlines: list[str], with_counts: bool = False):
+        """(row, column, value) of every nonzero feature, sorted by row then column; with_counts
+        adds how many times each occurs in its headline."""
+        columns, ends = array("q"), []
+        for text in headlines:
+            for extract in self._extractors:
+                extract(text, columns)
+            ends.append(len(columns))
+        n, batch = self.n_features, len(headlines)
+        dtype = np.int32 if batch * n < 2**31 else np.int64
+        keys = np.repeat(np.arange(batch, dtype=dtype), np.diff(ends, prepend=0)) * dtype(n)
+        keys += np.frombuffer(columns, dtype=np.int64).astype(dtype)
+        keys.sort()
+        # Each distinct (row, column) once, with its count: what CountVectorizer produces.
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
+        counts = np.diff(np.append(starts, len(keys)))
+        rows, columns = np.divmod(keys[starts].astype(np.int64), n)
+        # TfidfTransformer: binary, then 1 + log(tf), then times idf, then the row norm.
+        values = counts.astype(np.float64)
+        values[self._binary[columns]] = 1.0
+        sublinear = self._sublinear[columns]
+        values[sublinear] = np.log(values[sublinear]) + 1.0
+        values *= self._idf[columns]
+        if self._norms.any():
+            blocks = self._block[columns]
+            groups = rows * len(self.blocks) + blocks
+            size = batch * len(self.blocks)
+            kind = self._norms[blocks]
+            norm = np.ones(len(values))
+            if (kind == 2).any():
+                norm = np.where(kind == 2, np.sqrt(np.bincount(groups, values * values, minlength=size))[groups], norm)
+            if (kind == 1).any():
+                norm = np.where(kind == 1, np.bincount(groups, np.abs(values), minlength=size)[groups], norm)
+            values /= norm
+        if self._weight is not None:
+            values *= self._weight[columns]
+        return (rows, columns, values, counts) if with_counts else (rows, columns, values)
+
+
+def _extractor(analyzer, index: dict, binary: bool):
+    """extract(text, columns): append the column of every in-vocabulary feature of `text`."""
+    get = index.get
+    if type(analyzer) is CharNgrams:
+        # char_wb n-grams never cross a word, so each distinct word is analysed once.
+        cache: dict[str, array] = {}
+        grams = analyzer._grams
+
+        def extract(text, columns):
+            for word in text.lower().split():
+                found = cache.get(word)
+                if found is None:
+                    if len(cache) >= WORD_CACHE:
+                        cache.clear()
+                    found = cache[word] = array("q", [c for c in map(get, grams(word)) if c is not None])
+                columns += found
+
+        return extract
+    if type(analyzer) is WordNgrams and tuple(analyzer.ngram_range) == (1, 3):
+        return _word_1_3_extractor(index)
+    if type(analyzer) is WordNgrams and analyzer.ngram_range[0] >= 1:
+        low, high = analyzer.ngram_range
+
+        def extract(text, columns):
+            # Mirrors WordNgrams.__call__.
+            tokens = WORD.findall(text.lower())
+            grams = list(tokens) if low == 1 else []
+            for n in range(max(low, 2), high + 1):
+                if n == 2:
+                    grams.extend([f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
+                elif n == 3:
+                    grams.extend([f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:])])
+                else:
+                    grams.extend([" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)])
+            columns.extend([c for c in map(get, grams) if c is not None])
+
+        return extract
+
+    if type(analyzer) is FramingMarkers and binary:
+        # Counted as present/absent, so the distinct features suffice.
+        features = analyzer.lexicon.features
+
+        def extract(text, columns):
+            columns.extend([c for c in map(get, features(text)) if c is not None])
+
+        return extract
+
+    def extract(text, columns):
+        columns.extend([c for c in map(get, analyzer(text)) if c is not None])
+
+    return extract
+
+
+def _word_1_3_extractor(index: dict):
+    """WordNgrams((1, 3)), looking up only trigrams whose first two tokens begin a vocabulary trigram:
+    a set test on a bigram string already built, instead of building and hashing a new string."""
+    get = index.get
+    lead3 = {" ".join(term.split(" ")[:2]) for term in index if term.count(" ") == 2}
+
+    def extract(text, columns):
+        tokens = WORD.findall(text.lower())
+        bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        grams = tokens + bigrams
+        grams += [f"{bigrams[i]} {tokens[i + 2]}" for i in range(len(tokens) - 2) if bigrams[i] in lead3]
+        columns.extend([c for c in map(get, grams) if c is not None])
+
+    return extract
+
+
+def _describe(analyzer) -> dict:
+    if type(analyzer) in (WordNgrams, CharNgrams):
+        return {"type": type(analyzer).__name__, "ngram_range": list(analyzer.ngram_range)}
+    if type(analyzer) is FramingMarkers:
+        return {"type": "FramingMarkers", "categories": analyzer.lexicon.categories}
+    raise Unsupported(f"cannot save analyzer {analyzer!r}")
+
+
+def _analyzer(spec: dict):
+    if spec["type"] == "WordNgrams":
+        return WordNgrams(tuple(spec["ngram_range"]))
+    if spec["type"] == "CharNgrams":
+        return CharNgrams(tuple(spec["ngram_range"]))
+    if spec["type"] == "FramingMarkers":
+        return FramingMarkers(Lexicon(spec["categories"]))
+    raise Unsupported(f"unknown analyzer {spec['type']!r}")
+
+
+def _plain(value):
+    """JSON for numpy scalars and other values in the training metadata."""
+    return value.item() if hasattr(value, "item") else str(value)

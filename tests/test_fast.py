@@ -1,0 +1,203 @@
+"""The compiled scoring path (sensational.fast) against scikit-learn, and the lexicon's shortcut."""
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sensational.artifact import ModelInvalid, load_artifact, manifest_path, scoring_path
+from sensational.fast import FastScorer, Unsupported
+from sensational.lexicon import _SPECIAL_FOLDS, Lexicon, phrase_pattern
+from sensational.paths import DATA_DIR
+from sensational.predictor import Sensational
+
+TRICKY = [
+    "",
+    "   ",
+    "BREAKING: Alarm bells ring as PM's plan SPARKS FURY!!!",
+    "Watch: Putin rubs his hands — [VIDEO] you won't believe",
+    "Ringing the alarm-bells over a 'wake-up call'?",
+    "Here’s why the best-ever ‘nightmare’ is a KİLL SCARE with ſcared ſhock",
+    "Temperature hits 40\u212a: the ſecret ıs out",
+    "ÉNORME scandale: les élus s'insurgent",
+    "the the the the the the the the",
+    "tab\tseparated\u00a0nbsp words_with_underscores 123 456",
+]
+
+
+@pytest.fixture(scope="module")
+def headlines():
+    from sensational.config import load_config
+    from sensational.data.loader import load_corpora
+    from sensational.paths import CONFIG_PATH, ROOT
+
+    table, _ = load_corpora(load_config(CONFIG_PATH)["sources"], ROOT)
+    return table["text"].sample(3000, random_state=1).tolist() + TRICKY
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_model):
+    heads, metadata, sha256 = load_artifact(shipped_model)
+    return heads, metadata, sha256
+
+
+HEADS = ["sensational", "clickbait"]
+
+
+@pytest.mark.parametrize("head", HEADS)
+def test_probabilities_equal_predict_proba(shipped, headlines, head):
+    pipeline = shipped[0][head]
+    expected = pipeline.predict_proba(headlines)[:, 1]
+    got = FastScorer.from_pipeline(pipeline).scores(headlines)
+    assert np.abs(got - expected).max() <= 1e-12
+
+
+@pytest.mark.parametrize("head", HEADS)
+def test_feature_rows_equal_the_feature_union(shipped, headlines, head):
+    pipeline = shipped[0][head]
+    matrix = pipeline.named_steps["features"].transform(headlines).tocsr()
+    rows, columns, values = FastScorer.from_pipeline(pipeline).features(headlines)
+    assert np.array_equal(np.bincount(rows, minlength=len(headlines)), np.diff(matrix.indptr))
+    assert np.array_equal(columns, matrix.indices)
+    assert np.abs(values - matrix.data).max() <= 1e-12
+
+
+def test_records_equal_the_scikit_learn_path(shipped, headlines):
+    heads, metadata, sha256 = shipped
+    fast = Sensational(metadata, sha256, heads=heads)
+    slow = Sensational(metadata, sha256, heads=heads)
+    for head in slow.heads.values():
+        head.scorer = None
+    assert all(head.scorer is not None for head in fast.heads.values())
+    sample = headlines[:500] + TRICKY
+    assert fast.predict(sample, top_phrases=5) == slow.predict(sample, top_phrases=5)
+    assert fast.predict(sample, top_phrases=0) == slow.predict(sample, top_phrases=0)
+
+
+def test_load_uses_the_saved_scoring_form_without_the_pipeline(tiny_model, headlines):
+    model = Sensational.load(tiny_model)
+    assert model.product.scorer is not None and model.product._pipeline is None
+    expected = model.product.pipeline.predict_proba(headlines)[:, 1]  # loads the joblib file on first use
+    assert np.abs(np.array(model.scores(headlines)) - expected).max() <= 1e-12
+
+
+def test_scoring_form_imports_no_scikit_learn(tiny_model):
+    code = (
+        "import sys; from sensational.batch import run_predict; "
+        f"run_predict(['Senate passes budget bill'], model_path={str(tiny_model)!r}); "
+        "print([m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'pandas', 'joblib', 'rich')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[0])["score"] is not None
+    assert out.splitlines()[-1] == "[]"
+
+
+def test_a_modified_scoring_form_is_refused(tiny_model, tmp_path):
+    import shutil
+
+    path = tmp_path / "m.joblib"
+    for source, target in [(tiny_model, path), (manifest_path(tiny_model), manifest_path(path))]:
+        shutil.copy(source, target)
+    shutil.copy(scoring_path(tiny_model, "clickbait"), scoring_path(path, "clickbait"))
+    data = bytearray(scoring_path(tiny_model, "sensational").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    scoring_path(path, "sensational").write_bytes(bytes(data))
+    with pytest.raises(ModelInvalid, match="sensational.scoring.npz: SHA-256 .* does not match"):
+        Sensational.load(path)
+    scoring_path(path, "sensational").unlink()  # without it, the verified joblib file is used
+    model = Sensational.load(path)
+    assert model.product._pipeline is not None and model.product.scorer is not None
+
+
+def test_an_unknown_pipeline_falls_back_to_scikit_learn(shipped):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["Senate passes budget bill", "You Won't Believe This Trick", "Court rules", "Shocking rant"]
+    pipeline = make_pipeline(TfidfVectorizer(), SGDClassifier(loss="log_loss", random_state=0)).fit(texts, [0, 1, 0, 1])
+    with pytest.raises(Unsupported):
+        FastScorer.from_pipeline(pipeline)
+    model = Sensational({"heads": {"sensational": {"threshold": 0.5}}}, "0" * 64, heads={"sensational": pipeline})
+    assert model.product.scorer is None
+    assert model.scores(texts) == pipeline.predict_proba(texts)[:, 1].tolist()
+
+
+# The lexicon's shortcut: a category's pattern is tried only where one of its first words occurs.
+
+LEXICON = Lexicon.from_file(DATA_DIR / "lexicon" / "framing.toml")
+FULL = {
+    name: re.compile("|".join(phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)), re.IGNORECASE)
+    for name, phrases in LEXICON.categories.items()
+    if phrases
+}
+
+
+def test_lexicon_matches_equal_a_full_search(headlines):
+    for text in headlines:
+        got = [m for m in LEXICON.matches(text) if m[0].startswith("lexicon:")]
+        full = [(f"lexicon:{name}", m.start(), m.end()) for name, p in FULL.items() for m in p.finditer(text)]
+        assert got == sorted(full, key=lambda m: (m[1], m[2], m[0])), text
+        assert LEXICON.features(text) == {feature for feature, _, _ in LEXICON.matches(text)}
+
+
+def test_special_folds_lists_every_character_that_lower_does_not_fold_like_re():
+    # A character re.IGNORECASE matches to an ASCII letter or digit must lower() to it, or be listed.
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        if char.isalnum() and re.fullmatch("[a-z0-9_]", char, re.IGNORECASE):
+            assert char.lower().isascii() or _SPECIAL_FOLDS.match(char), hex(code)
+        if len(char.lower()) != 1:
+            assert _SPECIAL_FOLDS.match(char), hex(code)
+
+
+class _Opaque:
+    """An analyzer the explainer has no shortcut for: it takes the general path."""
+
+    def __init__(self, analyzer):
+        self.spans = analyzer.spans
+
+
+@pytest.mark.parametrize("head", HEADS)
+def test_explainer_word_shortcut_equals_the_general_path(shipped, headlines, head):
+    from sensational.explain import Explainer
+
+    pipeline = shipped[0][head]
+    fast = Explainer(pipeline)
+    general = Explainer(blocks=[(n, _Opaque(a), v, o) for n, a, v, o in fast.blocks], coefficients=fast.coefficients)
+    matrix = pipeline.named_steps["features"].transform(headlines[:1000]).tocsr()
+    for i, headline in enumerate(headlines[:1000]):
+        assert fast.phrases(headline, matrix[i], 5) == general.phrases(headline, matrix[i], 5), headline
+
+
+@pytest.mark.parametrize(
+    "word, char, sublinear, binary_framing",
+    [((1, 2), (2, 4), True, True), ((2, 4), (3, 5), False, True), ((1, 1), (1, 3), True, False), ((1, 3), (2, 5), True, True)],
+)
+def test_other_hyperparameters_score_the_same(headlines, word, char, sublinear, binary_framing):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from sensational.pipeline import build_pipeline
+
+    config = {
+        "seed": 1,
+        "features": {"word_ngram_range": word, "char_ngram_range": char, "min_df": 1, "sublinear_tf": sublinear},
+        "classifier": {"max_iter": 300},
+    }
+    pipeline = build_pipeline(config, LEXICON, C=2.0)
+    if not binary_framing:
+        pipeline.named_steps["features"].transformer_list[2] = ("framing", CountVectorizer(analyzer=pipeline.named_steps["features"].transformer_list[2][1].analyzer))
+    train = headlines[:400]
+    pipeline.fit(train, [int("!" in t or t.istitle() or len(t) % 3 == 0) for t in train])
+    expected = pipeline.predict_proba(headlines)[:, 1]
+    assert np.abs(FastScorer.from_pipeline(pipeline).scores(headlines) - expected).max() <= 1e-12
+
+
+def test_a_batch_without_any_known_feature_scores_like_scikit_learn(tiny_model):
+    # Found by the property tests: a batch whose headlines have no vocabulary feature at all.
+    model = Sensational.load(tiny_model)
+    for head in model.heads.values():
+        assert head.scores(["3", "zzz"]) == head.pipeline.predict_proba(["3", "zzz"])[:, 1].tolist()
