@@ -12,7 +12,7 @@ from sensational.train.training import TrainResult, train_model
 
 
 def train_with_progress(config_path: Path, output_path: Path) -> TrainResult:
-    console = Console(stderr=True)
+    console = Console(stderr=True, width=120)
     started = time.perf_counter()
     with console.status("training…") as status:
 
