@@ -175,7 +175,10 @@ def _train_ours(path: Path) -> None:
 
 
 def _training_rows(load_config, load_corpora):
-    table, _ = load_corpora(load_config(CONFIG_PATH)["sources"], ROOT)
+    """The labelled train rows of every source the model's heads learn from."""
+    from sensational.config import used_sources
+
+    table, _ = load_corpora(used_sources(load_config(CONFIG_PATH)), ROOT)
     labelled = table[table["label"].notna()]
     return labelled[labelled["split"] == "train"]
 
