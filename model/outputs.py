@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Iterator, TextIO
 
 FORMATS = ("jsonl", "csv", "table")
-CSV_COLUMNS = ["id", "headline", "score", "flagged", "threshold", "model", "phrases", "truncated", "error"]
+CSV_COLUMNS = [
+    "id", "headline", "score", "flagged", "threshold", "model", "phrases",
+    "clickbait_score", "clickbait_flagged", "truncated", "error",
+]
 
 
 class JsonlWriter:
@@ -35,6 +38,8 @@ class CsvWriter:
         row = dict(record)
         row["model"] = f"{record['model']['name']}@{record['model']['fingerprint']}"
         row["phrases"] = json.dumps(record.get("phrases") or [], ensure_ascii=False)
+        clickbait = record.get("clickbait") or {}
+        row["clickbait_score"], row["clickbait_flagged"] = clickbait.get("score"), clickbait.get("flagged")
         self.writer.writerow(row)
 
     def close(self) -> None:
@@ -55,13 +60,15 @@ class TableWriter:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("id", "score", "flag", "headline", "phrases")
+        table = Table("id", "score", "flag", "headline", "phrases", "clickbait")
         for r in self.records:
             if r.get("error"):
-                table.add_row(str(r["id"]), "-", "error", r.get("headline") or "", r["error"])
+                table.add_row(str(r["id"]), "-", "error", r.get("headline") or "", r["error"], "")
                 continue
             phrases = ", ".join(f"{p['text']} ({p['weight']:+.2f})" for p in r.get("phrases") or [])
-            table.add_row(str(r["id"]), f"{r['score']:.3f}", "FLAG" if r["flagged"] else "", r["headline"], phrases)
+            clickbait = r.get("clickbait") or {}
+            teaser = f"{clickbait['score']:.3f}{' FLAG' if clickbait['flagged'] else ''}" if clickbait else ""
+            table.add_row(str(r["id"]), f"{r['score']:.3f}", "FLAG" if r["flagged"] else "", r["headline"], phrases, teaser)
         Console(file=self.handle, width=160).print(table)
 
 
