@@ -83,15 +83,23 @@ def read_chakraborty(path: Path, **_) -> Iterator[Record]:
             yield f"{filename}:{number}", line, label, float(label)
 
 
-def read_webis(path: Path, **_) -> Iterator[Record]:
-    """Webis-Clickbait-17 posts: graded `truthMean`, binary `truthClass`."""
+def _json_objects(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) of each non-blank line of a JSONL file (gzipped or not)."""
     for number, line in _decoded_lines(path):
         if not line.strip():
             continue
         try:
-            post = json.loads(line)
+            value = json.loads(line)
         except json.JSONDecodeError as exc:
             raise DataError(path, number, f"malformed JSON ({exc.msg})")
+        if not isinstance(value, dict):
+            raise DataError(path, number, "expected a JSON object")
+        yield number, value
+
+
+def read_webis(path: Path, **_) -> Iterator[Record]:
+    """Webis-Clickbait-17 posts: graded `truthMean`, binary `truthClass`."""
+    for number, post in _json_objects(path):
         text = post.get("postText")
         if text is not None and not isinstance(text, str):
             raise DataError(path, number, f"postText is {type(text).__name__}, expected a string")
@@ -118,16 +126,7 @@ def _table_rows(path: Path) -> Iterator[tuple[int, dict]]:
         except csv.Error as exc:
             raise DataError(path, None, f"malformed CSV ({exc})")
     elif path.suffix == ".jsonl":
-        for number, line in _decoded_lines(path):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(path, number, f"malformed JSON ({exc.msg})")
-            if not isinstance(row, dict):
-                raise DataError(path, number, "expected a JSON object")
-            yield number, row
+        yield from _json_objects(path)
     else:
         raise DataError(path, None, "unsupported file type (expected .csv or .jsonl)")
 

@@ -8,7 +8,7 @@ class ConfigError(ValueError):
     pass
 
 
-REQUIRED_SECTIONS = ("features", "classifier", "threshold", "heads", "sources")
+REQUIRED_SECTIONS = ("features", "classifier", "heads", "sources")
 PRODUCT_HEAD = "sensational"
 
 

@@ -62,8 +62,9 @@ class Head:
             return self.scorer.scores(list(headlines)).tolist()
         return self.pipeline.predict_proba(list(headlines))[:, 1].tolist()
 
-    def results(self, batch: list[str], top_phrases: int, threshold: float) -> list[dict]:
-        """Score, flag, threshold and phrases of each headline of `batch`."""
+    def results(self, batch: list[str], top_phrases: int, threshold: float, only_flagged: bool = False) -> list[dict]:
+        """Score, flag, threshold and phrases of each headline of `batch` (with `only_flagged`, phrases
+        only for flagged headlines)."""
         if self.scorer is not None:
             probabilities, features = [], []
             for start in range(0, len(batch), BATCH):
@@ -76,7 +77,8 @@ class Head:
         results = []
         for i, (headline, probability) in enumerate(zip(batch, probabilities)):
             score = round(float(probability), 6)
-            phrases = self.explainer.phrases(headline, features[i], top_phrases) if top_phrases > 0 else []
+            explain = top_phrases > 0 and (score >= threshold or not only_flagged)
+            phrases = self.explainer.phrases(headline, features[i], top_phrases) if explain else []
             results.append({"score": score, "flagged": score >= threshold, "threshold": threshold, "phrases": phrases})
         return results
 
@@ -130,7 +132,8 @@ class Sensational:
         threshold: float | None = None,
     ) -> dict | list[dict]:
         """A record per headline: score, flag, threshold, model, the phrases behind the score, and
-        the other heads' results under their names. `threshold` overrides the product head's."""
+        the other heads' results under their names (with phrases when they flag the headline).
+        `threshold` overrides the product head's."""
         single = isinstance(headlines, str)
         batch = [headlines] if single else list(headlines)
         records = self._records(batch, top_phrases, self.threshold if threshold is None else threshold)
@@ -140,8 +143,11 @@ class Sensational:
         if not batch:
             return []
         product = self.product.results(batch, top_phrases, threshold)
+        # Another head's phrases matter only where it flags; explaining is most of the cost of a record.
         others = {
-            name: head.results(batch, top_phrases, head.threshold) for name, head in self.heads.items() if head is not self.product
+            name: head.results(batch, top_phrases, head.threshold, only_flagged=True)
+            for name, head in self.heads.items()
+            if head is not self.product
         }
         records = []
         for i, headline in enumerate(batch):

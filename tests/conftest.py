@@ -78,8 +78,6 @@ min_df = 1
 sublinear_tf = true
 [classifier]
 max_iter = 500
-[threshold]
-objective = "f1"
 [lexicon]
 path = "{folder / 'framing.toml'}"
 [heads.sensational]

@@ -158,3 +158,10 @@ def test_jsonl_id_that_is_not_a_string_or_integer_is_a_row_error(tmp_path, tiny_
     assert records[0]["error"] == "line 1: id is list, expected a string or an integer"
     assert records[1]["error"] == "line 2: id is bool, expected a string or an integer"
     assert records[2]["score"] is not None
+
+
+def test_clickbait_phrases_are_given_only_where_the_clickbait_head_flags(model):
+    teaser, plain = model.predict(["You Won't Believe What This Dog Did Next", "Senate passes budget bill"])
+    assert teaser["clickbait"]["flagged"] and teaser["clickbait"]["phrases"]
+    assert not plain["clickbait"]["flagged"] and plain["clickbait"]["phrases"] == []
+    assert teaser["phrases"]  # the product head explains whether or not it flags
