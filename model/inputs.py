@@ -8,7 +8,6 @@ cannot be read at all, or lacks the text column, raises `InputError` at once.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path

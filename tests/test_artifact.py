@@ -54,7 +54,6 @@ def test_other_scikit_learn_version_loads_with_a_warning(model_copy):
 
 
 def test_artifact_without_config_is_refused(model_copy):
-    import joblib
 
     from sensational.artifact import save_artifact
 
