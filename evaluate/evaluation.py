@@ -73,7 +73,7 @@ def _variants(config: dict) -> dict[str, tuple[dict, str]]:
     variants = {}
     for head in config["heads"]:
         for corpus in head_sources(config, head):
-            if not any(corpus == name.removesuffix(" alone") for name in variants):
+            if f"{corpus} alone" not in variants:  # a corpus two heads share is retrained once
                 alone = copy.deepcopy(config)
                 alone["heads"][head]["sources"] = {corpus: 1.0}
                 variants[f"{corpus} alone"] = (alone, head)

@@ -28,6 +28,14 @@ def _rows(metrics: dict):
             yield head, corpus, entry
 
 
+def _errors(metrics: dict, titles: dict[str, str]):
+    """(head, corpus, title, examples) for each kind of error in `titles`, per evaluated corpus."""
+    for head, corpus, entry in _rows(metrics):
+        for kind, title in titles.items():
+            if "errors" in entry:
+                yield head, corpus, title, entry["errors"][kind]
+
+
 def _find(metrics: dict, corpus: str) -> dict:
     return next((entry for _, c, entry in _rows(metrics) if c == corpus), {})
 
@@ -124,17 +132,16 @@ def render_report(metrics: dict) -> str:
 
     lines += ["", "## Where it fails", "",
               "The most confident mistakes per head and corpus (up to 20 each), with the phrases that drove the score.", ""]
-    for head, corpus, e in _rows(metrics):
-        if "errors" not in e:
-            continue
-        for kind, title in (("false_positives", "false positives"), ("false_negatives", "false negatives")):
-            lines += [f"### {head} · {corpus}: {title}", ""]
-            lines += table(
-                ["score", "headline", "phrases"],
-                [[f(x["score"], 3), x["headline"].replace("|", "\\|"), ", ".join(x["phrases"]).replace("|", "\\|")]
-                 for x in e["errors"][kind]],
-            )
-            lines.append("")
+    for head, corpus, title, examples in _errors(
+        metrics, {"false_positives": "false positives", "false_negatives": "false negatives"}
+    ):
+        lines += [f"### {head} · {corpus}: {title}", ""]
+        lines += table(
+            ["score", "headline", "phrases"],
+            [[f(x["score"], 3), x["headline"].replace("|", "\\|"), ", ".join(x["phrases"]).replace("|", "\\|")]
+             for x in examples],
+        )
+        lines.append("")
 
     lines += ["## Published numbers", "",
               "Reported on the corpora's full or official test sets, which differ from our held-out splits "
@@ -203,14 +210,12 @@ def render_model_card(metrics: dict, metadata: dict) -> str:
                 lines.append(f"  Precision {target} is not reached at any threshold on dev.")
     lines += ["", "## Known failure modes", "",
               "From the error analysis in `evaluate/report.md` (most confident mistakes per head and corpus):", ""]
-    for head, corpus, e in _rows(metrics):
-        if "errors" not in e:
-            continue
-        for kind, title in (("false_positives", "flagged, labelled 0"), ("false_negatives", "missed")):
-            examples = e["errors"][kind][:3]
-            if examples:
-                shown = "; ".join(f"\"{x['headline']}\" ({f(x['score'], 2)})" for x in examples)
-                lines.append(f"- {head} · {corpus}, {title}: {shown}")
+    for head, corpus, title, examples in _errors(
+        metrics, {"false_positives": "flagged, labelled 0", "false_negatives": "missed"}
+    ):
+        if examples:
+            shown = "; ".join(f"\"{x['headline']}\" ({f(x['score'], 2)})" for x in examples[:3])
+            lines.append(f"- {head} · {corpus}, {title}: {shown}")
     lines += [
         "- The sensationalism labels cover 4,999 headlines of 64 outlets from 2019, annotated by AI annotator "
         "sessions under a written guideline (see data/annotation/PROVENANCE.md); topics and styles outside them "

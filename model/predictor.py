@@ -88,6 +88,7 @@ class Sensational:
         """From the pipelines of a loaded artifact (`heads`) or from their compiled forms (`scorers`)."""
         self.metadata = metadata
         self.path = path
+        self._pipelines = heads
         thresholds = {name: summary["threshold"] for name, summary in metadata["heads"].items()}
         self.heads = {
             name: Head(name, thresholds[name], scorer=(scorers or {}).get(name), pipeline=(heads or {}).get(name),
@@ -110,7 +111,10 @@ class Sensational:
         return cls(metadata, sha256, path, heads=heads)
 
     def _load_pipelines(self) -> dict:
-        return load_artifact(self.path)[0]
+        """The artifact's pipelines, loaded (and verified) once however many heads ask for them."""
+        if self._pipelines is None:
+            self._pipelines = load_artifact(self.path)[0]
+        return self._pipelines
 
     def warm_up(self) -> None:
         """Do now the one-time work the first matches would do (compiling the framing lexicon), so a
