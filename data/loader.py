@@ -2,7 +2,8 @@
 
 The table has one row per headline: `text` (normalised), `label` (0/1, or <NA> when the source is
 unlabelled), `score` (graded 0-1 where the source has one, else the label), `corpus`, `split`
-(train / dev / test by a hash of the text) and `source_row` (where the headline came from).
+(train / dev / test by a hash of the text), `source_row` (where the headline came from) and
+`held_out` (from an outlet kept out of train and dev: always in the test split).
 
 Every reader raises `DataError` naming the file, the row and the problem; nothing is silently skipped
 except empty texts and exact duplicates, which are dropped and counted in the `LoadReport`.
@@ -22,7 +23,7 @@ import pandas as pd
 
 from sensational.text import normalise, split_of
 
-COLUMNS = ["text", "label", "score", "corpus", "split", "source_row"]
+COLUMNS = ["text", "label", "score", "corpus", "split", "source_row", "held_out"]
 
 
 class DataError(ValueError):
@@ -156,10 +157,14 @@ def read_table(
     text_column: str = "headline",
     label_column: str | None = "label",
     score_column: str | None = None,
+    where: dict | None = None,
     **_,
 ) -> Iterator[Record]:
-    """A CSV or JSONL file of headlines, optionally labelled (a moderation team's own decisions)."""
+    """A CSV or JSONL file of headlines, optionally labelled (a moderation team's own decisions);
+    `where` = {column: value} keeps only the rows that match."""
     for number, row in _table_rows(path):
+        if where and any(str(row.get(column)) != str(value) for column, value in where.items()):
+            continue
         if text_column not in row:
             raise DataError(path, number, f"no column {text_column!r}")
         text = row[text_column]
@@ -187,8 +192,9 @@ def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.Dat
     path = path if path.is_absolute() else root / path
     if not path.exists():
         raise DataError(path, None, "file or folder missing")
-    options = {key: value for key, value in spec.items() if key not in ("format", "path", "only_label")}
+    options = {key: value for key, value in spec.items() if key not in ("format", "path", "only_label", "held_out")}
     only_label = spec.get("only_label")
+    held_out = _held_out_rows(path, spec.get("held_out"))
 
     counts = report.corpora.setdefault(name, CorpusCounts())
     rows = []
@@ -200,12 +206,12 @@ def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.Dat
         if not text:
             counts.empty += 1
             continue
-        rows.append((text, label, label if score is None else score, source_row))
-    frame = pd.DataFrame(rows, columns=["text", "label", "score", "source_row"])
+        rows.append((text, label, label if score is None else score, source_row, source_row in held_out))
+    frame = pd.DataFrame(rows, columns=["text", "label", "score", "source_row", "held_out"])
     frame["label"] = frame["label"].astype("Int64")
     frame = _deduplicate(frame, counts)
     frame["corpus"] = name
-    frame["split"] = [split_of(text) for text in frame["text"]]
+    frame["split"] = ["test" if out else split_of(text) for text, out in zip(frame["text"], frame["held_out"])]
     counts.kept = len(frame)
     return frame[COLUMNS]
 
@@ -220,10 +226,17 @@ def _deduplicate(frame: pd.DataFrame, counts: CorpusCounts) -> pd.DataFrame:
         frame = frame[~frame["text"].isin(conflicting)]
     # Copies that agree on the label keep the mean of their graded scores.
     first = frame.groupby("text", sort=False).agg(
-        label=("label", "first"), score=("score", "mean"), source_row=("source_row", "first")
+        label=("label", "first"), score=("score", "mean"), source_row=("source_row", "first"), held_out=("held_out", "max")
     )
     counts.duplicates = len(frame) - len(first)
     return first.reset_index()
+
+
+def _held_out_rows(path: Path, column: str | None) -> set[str]:
+    """The `source_row`s of a table whose `column` is 1: headlines of outlets kept out of train and dev."""
+    if not column:
+        return set()
+    return {f"row {number}" for number, row in _table_rows(path) if str(row.get(column)) == "1"}
 
 
 def load_corpora(sources: dict[str, dict], root: Path) -> tuple[pd.DataFrame, LoadReport]:

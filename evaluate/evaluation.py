@@ -13,13 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sensational import calibration
 from sensational.artifact import write_atomically
 from sensational.config import head_sources
 from sensational.data.loader import load_corpora
 from sensational.evaluate import metrics as m
 from sensational.paths import MODEL_CARD_PATH, REPORT_DIR, ROOT
 from sensational.predictor import Sensational
-from sensational.train.training import fit_pipeline, rows_of
+from sensational.train.training import fit_head, rows_of
 
 TARGET_PRECISIONS = (0.90, 0.95)
 ERRORS_SHOWN = 20
@@ -55,17 +56,14 @@ def _summary(labels, scores, threshold) -> dict:
 
 
 def _variant_scores(config: dict, head: str, table: pd.DataFrame, test: pd.DataFrame, root: Path) -> dict | None:
-    """Retrain one head as `config` says; test metrics on every corpus at the variant's best-F1
-    threshold on the dev split of the sources it learned from. None if its rows have one class."""
-    sources = head_sources(config, head)
-    train = rows_of(table, "train", sources)
-    if train["label"].nunique() < 2:
+    """Retrain one head as `config` says; test metrics on every corpus at the variant's own dev
+    calibration and threshold. None if its training rows have one class."""
+    try:
+        pipeline, summary = fit_head(config, head, table, root, log=lambda _: None)
+    except ValueError:
         return None
-    pipeline = fit_pipeline(config, head, train, root, log=lambda _: None)
-    dev = rows_of(table, "dev", sources)
-    threshold = m.best_f1_threshold(dev["label"].astype(int), pipeline.predict_proba(dev["text"].tolist())[:, 1])
-    scores = pipeline.predict_proba(test["text"].tolist())[:, 1]
-    return {c: _summary(g["label"].astype(int), scores[g.index], threshold) for c, g in test.groupby("corpus")}
+    scores = calibration.platt(pipeline.decision_function(test["text"].tolist()), summary["calibration"])
+    return {c: _summary(g["label"].astype(int), scores[g.index], summary["threshold"]) for c, g in test.groupby("corpus")}
 
 
 def _variants(config: dict) -> dict[str, tuple[dict, str]]:

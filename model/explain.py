@@ -13,22 +13,33 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from sensational.features import WHITESPACE_WORD, CharNgrams, _trim_punctuation
+from sensational.semantic import SemanticBlock, WordPieces
 
 WORD_CACHE = 200_000  # distinct words whose character n-gram columns are kept
 
 
 class Explainer:
-    def __init__(self, pipeline=None, blocks=None, coefficients=None):
-        """From a fitted pipeline, or from blocks [(name, analyzer, vocabulary, column offset)]."""
+    def __init__(self, pipeline=None, blocks=None, coefficients=None, semantic=None):
+        """From a fitted pipeline, or from blocks [(name, analyzer, vocabulary, column offset)] and
+        an optional compiled semantic block (sensational.fast.Semantic)."""
         if pipeline is not None:
+            from sensational.fast import Semantic
+
             union = pipeline.named_steps["features"]
             coefficients = pipeline.named_steps["classifier"].coef_[0]
             blocks, offset = [], 0
             for name, vectorizer in union.transformer_list:
+                if type(vectorizer) is SemanticBlock:
+                    width = vectorizer.vectors.shape[1]
+                    shares = vectorizer.piece_shares(coefficients[offset : offset + width])
+                    semantic = Semantic(WordPieces(vectorizer.vocabulary), shares)
+                    offset += width
+                    continue
                 blocks.append((name, vectorizer.analyzer, vectorizer.vocabulary_, offset))
                 offset += len(vectorizer.vocabulary_)
         self.coefficients = coefficients
         self.blocks = blocks
+        self.semantic = semantic
         self._coefficients = np.asarray(coefficients).tolist()  # the same products, faster to index
         self._words: dict[tuple[str, str], tuple[int, int, list[int]]] = {}
 
@@ -36,10 +47,11 @@ class Explainer:
     def from_scorer(cls, scorer) -> "Explainer":
         """From a sensational.fast.FastScorer, whose vocabularies map terms to global columns."""
         blocks = [(b.name, b.analyzer, index, 0) for b, index in zip(scorer.blocks, scorer.indexes)]
-        return cls(blocks=blocks, coefficients=scorer.coef)
+        return cls(blocks=blocks, coefficients=scorer.coef, semantic=scorer.semantic)
 
-    def phrases(self, headline: str, row, top_n: int) -> list[dict]:
-        """Top `top_n` non-overlapping spans with a positive contribution; `row` is the feature row."""
+    def phrases(self, headline: str, row, top_n: int, scale: float = 1.0) -> list[dict]:
+        """Top `top_n` non-overlapping spans with a positive contribution; `row` is the feature row.
+        Weights are shares of the logit times `scale` (a calibration's slope keeps them exact)."""
         values = dict(zip(row.indices.tolist(), row.data.tolist()))
         weights: dict[tuple[int, int], float] = defaultdict(float)
         categories: dict[tuple[int, int], str] = {}
@@ -58,6 +70,9 @@ class Explainer:
                 weights[start, end] += values[column] * coefficients[column] / occurrences[feature]
                 if name == "framing":
                     categories[start, end] = feature.removeprefix("lexicon:")
+        if self.semantic is not None:
+            for start, end, share in self.semantic.word_shares(headline):
+                weights[start, end] += share
         # A framing match is reported as a whole: it absorbs the n-grams inside it.
         for start, end in categories:
             if (start, end) not in weights:  # already absorbed by a longer match
@@ -75,7 +90,7 @@ class Explainer:
                 "text": headline[start:end],
                 "start": start,
                 "end": end,
-                "weight": round(float(weights[start, end]), 4),
+                "weight": round(float(weights[start, end]) * scale, 4),
                 "category": categories.get((start, end)),
             }
             for start, end in chosen

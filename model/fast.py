@@ -24,8 +24,9 @@ import numpy as np
 
 from sensational.features import WORD, CharNgrams, FramingMarkers, WordNgrams
 from sensational.lexicon import Lexicon
+from sensational.semantic import SemanticBlock, WordPieces
 
-FORMAT = 1
+FORMAT = 2  # 2: an optional semantic block, stored as one logit share per word piece
 BATCH = 4096  # headlines sorted together; keeps the sort keys in int32 for vocabularies up to ~500k
 WORD_CACHE = 200_000  # words whose character n-gram columns are kept
 _NORMS = {None: 0, "l1": 1, "l2": 2}
@@ -57,9 +58,32 @@ class Block:
     weight: float | None  # FeatureUnion transformer weight
 
 
+@dataclass
+class Semantic:
+    """The semantic block compiled: a headline adds the mean of its word pieces' shares to the logit."""
+
+    pieces: WordPieces
+    shares: np.ndarray  # per piece: vector . coef * block weight
+
+    def logits(self, headlines: list[str]) -> np.ndarray:
+        shares, out = self.shares, np.zeros(len(headlines))
+        for row, text in enumerate(headlines):
+            ids = [i for pieces, _, _ in self.pieces.word_pieces(text) for i in pieces]
+            if ids:
+                out[row] = shares[ids].sum() / len(ids)
+        return out
+
+    def word_shares(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, share of the logit) of each word with pieces."""
+        words = self.pieces.word_pieces(text)
+        total = sum(len(pieces) for pieces, _, _ in words)
+        return [(start, end, float(self.shares[list(pieces)].sum()) / total) for pieces, start, end in words]
+
+
 class FastScorer:
-    def __init__(self, blocks: list[Block], coef: np.ndarray, intercept: float):
+    def __init__(self, blocks: list[Block], coef: np.ndarray, intercept: float, semantic: Semantic | None = None):
         self.blocks = blocks
+        self.semantic = semantic
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
         self.indexes, self._extractors = [], []
@@ -98,8 +122,16 @@ class FastScorer:
         if len(classifier.classes_) != 2 or classifier.coef_.dtype != np.float64:
             raise Unsupported("expected a binary logistic regression in float64")
         weights = union.transformer_weights or {}
-        blocks = []
+        blocks, sparse_coef, semantic, offset = [], [], None, 0
+        coef = classifier.coef_[0]
         for name, vectorizer in union.transformer_list:
+            if type(vectorizer) is SemanticBlock:
+                if weights.get(name) is not None:
+                    raise Unsupported(f"feature block {name!r}: a transformer weight on the semantic block")
+                width = vectorizer.vectors.shape[1]
+                semantic = Semantic(WordPieces(vectorizer.vocabulary), vectorizer.piece_shares(coef[offset : offset + width]))
+                offset += width
+                continue
             kind = type(vectorizer).__name__
             if kind not in ("TfidfVectorizer", "CountVectorizer") or not callable(vectorizer.analyzer):
                 raise Unsupported(f"feature block {name!r}: {kind} with analyzer {vectorizer.analyzer!r}")
@@ -121,7 +153,11 @@ class FastScorer:
                     weights.get(name),
                 )
             )
-        return cls(blocks, classifier.coef_[0], classifier.intercept_[0])
+            sparse_coef.append(coef[offset : offset + len(terms)])
+            offset += len(terms)
+        if offset != len(coef):
+            raise Unsupported(f"{offset} features but {len(coef)} coefficients")
+        return cls(blocks, np.concatenate(sparse_coef), classifier.intercept_[0], semantic)
 
     def save(self, path, metadata: dict) -> None:
         """Write plain arrays and JSON (no pickles) to `path`, an open binary file or a path."""
@@ -144,7 +180,11 @@ class FastScorer:
                     "weight": block.weight,
                 }
             )
-        meta = {"format": FORMAT, "blocks": described, "metadata": metadata}
+        if self.semantic is not None:
+            vocabulary = "\n".join(self.semantic.pieces.vocabulary).encode("utf-8")
+            arrays["semantic_vocabulary"] = np.frombuffer(vocabulary, dtype=np.uint8)
+            arrays["semantic_shares"] = self.semantic.shares
+        meta = {"format": FORMAT, "blocks": described, "semantic": self.semantic is not None, "metadata": metadata}
         arrays["meta"] = np.frombuffer(json.dumps(meta, default=_plain).encode("utf-8"), dtype=np.uint8)
         np.savez(path, **arrays)
 
@@ -172,35 +212,45 @@ class FastScorer:
                         spec["weight"],
                     )
                 )
-            return cls(blocks, arrays["coef"], float(arrays["intercept"][0])), meta["metadata"]
+            semantic = None
+            if meta["semantic"]:
+                vocabulary = arrays["semantic_vocabulary"].tobytes().decode("utf-8").split("\n")
+                semantic = Semantic(WordPieces(vocabulary), arrays["semantic_shares"])
+            return cls(blocks, arrays["coef"], float(arrays["intercept"][0]), semantic), meta["metadata"]
 
     # -- scoring -----------------------------------------------------------------------------------
 
     def scores(self, headlines: list[str]) -> np.ndarray:
         """Probability of the positive class for each headline: `predict_proba(headlines)[:, 1]`."""
+        return _expit(self.decisions(headlines))
+
+    def decisions(self, headlines: list[str]) -> np.ndarray:
+        """The logit of each headline: `decision_function(headlines)`."""
         parts = []
         for start in range(0, len(headlines), BATCH):
             batch = headlines[start : start + BATCH]
             rows, columns, values = self.features(batch)
-            parts.append(self._probabilities(len(batch), rows, values * self.coef[columns]))
+            parts.append(self._decisions(batch, rows, values * self.coef[columns]))
         return np.concatenate(parts) if parts else np.zeros(0)
 
-    def _probabilities(self, size: int, rows: np.ndarray, contributions: np.ndarray) -> np.ndarray:
-        # LogisticRegression: sum the row's value * coef in column order, add the intercept, expit.
-        decision = np.bincount(rows, contributions, minlength=size) + self.intercept
-        return 1.0 / (1.0 + np.exp(-decision))
+    def _decisions(self, batch: list[str], rows: np.ndarray, contributions: np.ndarray) -> np.ndarray:
+        # LogisticRegression: sum the row's value * coef, add the intercept.
+        decision = np.bincount(rows, contributions, minlength=len(batch)) + self.intercept
+        if self.semantic is not None:
+            decision += self.semantic.logits(batch)
+        return decision
 
     def score_batch(self, headlines: list[str]) -> tuple[np.ndarray, list[Row]]:
-        """(probabilities, feature rows) of a batch; the rows equal the FeatureUnion's CSR rows."""
+        """(logits, feature rows) of a batch; the rows equal the FeatureUnion's CSR rows."""
         rows, columns, values, counts = self.features(headlines, with_counts=True)
         contributions = values * self.coef[columns]
-        probabilities = self._probabilities(len(headlines), rows, contributions)
+        decisions = self._decisions(headlines, rows, contributions)
         bounds = np.searchsorted(rows, np.arange(len(headlines) + 1)).tolist()
         shares = contributions / counts
         feature_rows = [
             Row(columns[a:b], values[a:b], counts[a:b], shares[a:b]) for a, b in zip(bounds, bounds[1:])
         ]
-        return probabilities, feature_rows
+        return decisions, feature_rows
 
     def features(self, headlines: list[str], with_counts: bool = False):
         """(row, column, value) of every nonzero feature, sorted by row then column; with_counts
@@ -239,6 +289,10 @@ class FastScorer:
         if self._weight is not None:
             values *= self._weight[columns]
         return (rows, columns, values, counts) if with_counts else (rows, columns, values)
+
+
+def _expit(decision: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-decision))
 
 
 def _extractor(analyzer, index: dict, binary: bool):

@@ -8,9 +8,11 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from sensational.features import CharNgrams, FramingMarkers, WordNgrams
 from sensational.lexicon import Lexicon
+from sensational.semantic import SemanticBlock
 
 
-def build_pipeline(config: dict, lexicon: Lexicon | None, C: float) -> Pipeline:
+def build_pipeline(config: dict, lexicon: Lexicon | None, C: float, vectors=None, semantic_weight: float = 0.0) -> Pipeline:
+    """`vectors` = (vocabulary, matrix) of the semantic block, used when `semantic_weight` > 0."""
     features = config["features"]
     blocks = [
         (
@@ -34,6 +36,8 @@ def build_pipeline(config: dict, lexicon: Lexicon | None, C: float) -> Pipeline:
         # Markers are counted as present/absent, outside the TF-IDF norms, so a single idiom in a
         # long headline weighs as much as in a short one.
         blocks.append(("framing", CountVectorizer(analyzer=FramingMarkers(lexicon), binary=True)))
+    if vectors is not None and semantic_weight > 0:
+        blocks.append(("semantic", SemanticBlock(*vectors, weight=semantic_weight)))
     return Pipeline(
         [
             ("features", FeatureUnion(blocks)),

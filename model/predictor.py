@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sensational import calibration
 from sensational.artifact import load_artifact, load_scoring
 from sensational.config import PRODUCT_HEAD
 from sensational.explain import Explainer
@@ -26,11 +27,15 @@ DEFAULT_TOP_PHRASES = 5
 
 
 class Head:
-    """One head: its threshold and its scorer (compiled form or scikit-learn pipeline)."""
+    """One head: its threshold, its scorer (compiled form or scikit-learn pipeline) and the monotone
+    maps of its logit fitted on dev (sensational.calibration): the calibrated score and, where the
+    head has one, a graded strength."""
 
-    def __init__(self, name: str, threshold: float, scorer=None, pipeline=None, load_pipeline=None):
+    def __init__(self, name: str, summary: dict, scorer=None, pipeline=None, load_pipeline=None):
         self.name = name
-        self.threshold = float(threshold)
+        self.threshold = float(summary["threshold"])
+        self.calibration = summary.get("calibration", calibration.IDENTITY)
+        self.strength = summary.get("strength")
         self._pipeline = pipeline
         self._load_pipeline = load_pipeline
         self.scorer = scorer if scorer is not None or pipeline is None else _compiled(pipeline)
@@ -53,33 +58,49 @@ class Head:
         if self.scorer is not None:
             return [block.analyzer for block in self.scorer.blocks]
         union = self.pipeline.named_steps["features"]
-        return [vectorizer.analyzer for _, vectorizer in union.transformer_list]
+        return [getattr(vectorizer, "analyzer", None) for _, vectorizer in union.transformer_list]
+
+    def decisions(self, headlines: list[str]):
+        """The model's logit for each headline, before calibration."""
+        if self.scorer is not None:
+            return self.scorer.decisions(list(headlines))
+        return self.pipeline.decision_function(list(headlines))
 
     def scores(self, headlines: list[str]) -> list[float]:
         if not headlines:
             return []
-        if self.scorer is not None:
-            return self.scorer.scores(list(headlines)).tolist()
-        return self.pipeline.predict_proba(list(headlines))[:, 1].tolist()
+        return calibration.platt(self.decisions(headlines), self.calibration).tolist()
+
+    def strengths(self, headlines: list[str]) -> list[float] | None:
+        """The graded strength of each headline, for a head fitted with one (else None)."""
+        if self.strength is None:
+            return None
+        return calibration.strength(self.decisions(headlines), self.strength).tolist() if headlines else []
 
     def results(self, batch: list[str], top_phrases: int, threshold: float, only_flagged: bool = False) -> list[dict]:
         """Score, flag, threshold and phrases of each headline of `batch` (with `only_flagged`, phrases
         only for flagged headlines)."""
         if self.scorer is not None:
-            probabilities, features = [], []
+            decisions, features = [], []
             for start in range(0, len(batch), BATCH):
                 scored, rows = self.scorer.score_batch(batch[start : start + BATCH])
-                probabilities.extend(scored.tolist())
+                decisions.extend(scored.tolist())
                 features.extend(rows)
         else:
             features = self.pipeline.named_steps["features"].transform(batch).tocsr()
-            probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)[:, 1]
+            decisions = self.pipeline.named_steps["classifier"].decision_function(features)
+        probabilities = calibration.platt(decisions, self.calibration)
+        strengths = calibration.strength(decisions, self.strength) if self.strength is not None else None
+        slope = self.calibration["slope"]
         results = []
         for i, (headline, probability) in enumerate(zip(batch, probabilities)):
             score = round(float(probability), 6)
             explain = top_phrases > 0 and (score >= threshold or not only_flagged)
-            phrases = self.explainer.phrases(headline, features[i], top_phrases) if explain else []
-            results.append({"score": score, "flagged": score >= threshold, "threshold": threshold, "phrases": phrases})
+            phrases = self.explainer.phrases(headline, features[i], top_phrases, slope) if explain else []
+            result = {"score": score, "flagged": score >= threshold, "threshold": threshold, "phrases": phrases}
+            if strengths is not None:
+                result["strength"] = round(float(strengths[i]), 6)
+            results.append(result)
         return results
 
 
@@ -89,11 +110,10 @@ class Sensational:
         self.metadata = metadata
         self.path = path
         self._pipelines = heads
-        thresholds = {name: summary["threshold"] for name, summary in metadata["heads"].items()}
         self.heads = {
-            name: Head(name, thresholds[name], scorer=(scorers or {}).get(name), pipeline=(heads or {}).get(name),
+            name: Head(name, summary, scorer=(scorers or {}).get(name), pipeline=(heads or {}).get(name),
                        load_pipeline=self._load_pipelines)
-            for name in thresholds
+            for name, summary in metadata["heads"].items()
         }
         self.product = self.heads[PRODUCT_HEAD]
         self.threshold = self.product.threshold

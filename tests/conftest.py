@@ -80,13 +80,18 @@ sublinear_tf = true
 max_iter = 500
 [lexicon]
 path = "{folder / 'framing.toml'}"
+[semantic]
+path = "{ROOT / 'data' / 'vectors' / 'minilm_l6_static.npz'}"
 [heads.sensational]
 C = 4.0
 soft_targets = false
+semantic_weight = 2.0
+calibrate = true
 sources = {{ own = 2.0, chak = 0.5 }}
 [heads.clickbait]
 C = 4.0
 soft_targets = true
+strength_source = "webis"
 sources = {{ chak = 1.0, webis = 1.0 }}
 [sources.chak]
 format = "chakraborty"

@@ -55,14 +55,44 @@ def test_probabilities_equal_predict_proba(shipped, headlines, head):
     assert np.abs(got - expected).max() <= 1e-12
 
 
+def _sparse_blocks(pipeline, headlines):
+    """The FeatureUnion's matrix without the semantic block, which the compiled form folds into
+    per-piece shares instead of columns."""
+    import scipy.sparse as sp
+
+    union = pipeline.named_steps["features"]
+    return sp.hstack([t.transform(headlines) for name, t in union.transformer_list if name != "semantic"]).tocsr()
+
+
 @pytest.mark.parametrize("head", HEADS)
 def test_feature_rows_equal_the_feature_union(shipped, headlines, head):
     pipeline = shipped[0][head]
-    matrix = pipeline.named_steps["features"].transform(headlines).tocsr()
+    matrix = _sparse_blocks(pipeline, headlines)
     rows, columns, values = FastScorer.from_pipeline(pipeline).features(headlines)
     assert np.array_equal(np.bincount(rows, minlength=len(headlines)), np.diff(matrix.indptr))
     assert np.array_equal(columns, matrix.indices)
     assert np.abs(values - matrix.data).max() <= 1e-12
+
+
+def test_semantic_shares_equal_the_pooled_vectors(shipped, headlines):
+    pipeline = shipped[0]["sensational"]
+    union = pipeline.named_steps["features"]
+    names = [name for name, _ in union.transformer_list]
+    assert "semantic" in names, "the shipped sensational head uses the semantic block"
+    widths = [t.transform(["x"]).shape[1] for _, t in union.transformer_list]
+    start = sum(widths[: names.index("semantic")])
+    block = dict(union.transformer_list)["semantic"]
+    coef = pipeline.named_steps["classifier"].coef_[0][start : start + widths[names.index("semantic")]]
+    expected = block.transform(headlines) @ coef
+    got = FastScorer.from_pipeline(pipeline).semantic.logits(headlines)
+    assert np.abs(got - expected).max() <= 1e-12
+    assert np.abs(got).max() > 0
+
+
+def test_a_word_no_training_headline_has_still_gets_a_semantic_weight(shipped_model):
+    record = Sensational.load(shipped_model).predict("Minister's budget plan is a catastrophically horrifying abomination", top_phrases=10)
+    words = {p["text"] for p in record["phrases"]}
+    assert words & {"catastrophically", "horrifying", "abomination"}
 
 
 def test_records_equal_the_scikit_learn_path(shipped, headlines):
@@ -80,7 +110,10 @@ def test_records_equal_the_scikit_learn_path(shipped, headlines):
 def test_load_uses_the_saved_scoring_form_without_the_pipeline(tiny_model, headlines):
     model = Sensational.load(tiny_model)
     assert model.product.scorer is not None and model.product._pipeline is None
-    expected = model.product.pipeline.predict_proba(headlines)[:, 1]  # loads the joblib file on first use
+    from sensational.calibration import platt
+
+    logits = model.product.pipeline.decision_function(headlines)  # loads the joblib file on first use
+    expected = platt(logits, model.product.calibration)
     assert np.abs(np.array(model.scores(headlines)) - expected).max() <= 1e-12
 
 
@@ -123,7 +156,7 @@ def test_an_unknown_pipeline_falls_back_to_scikit_learn(shipped):
         FastScorer.from_pipeline(pipeline)
     model = Sensational({"heads": {"sensational": {"threshold": 0.5}}}, "0" * 64, heads={"sensational": pipeline})
     assert model.product.scorer is None
-    assert model.scores(texts) == pipeline.predict_proba(texts)[:, 1].tolist()
+    assert np.abs(np.array(model.scores(texts)) - pipeline.predict_proba(texts)[:, 1]).max() <= 1e-12
 
 
 # The lexicon's shortcut: a category's pattern is tried only where one of its first words occurs.
@@ -167,7 +200,9 @@ def test_explainer_word_shortcut_equals_the_general_path(shipped, headlines, hea
 
     pipeline = shipped[0][head]
     fast = Explainer(pipeline)
-    general = Explainer(blocks=[(n, _Opaque(a), v, o) for n, a, v, o in fast.blocks], coefficients=fast.coefficients)
+    general = Explainer(
+        blocks=[(n, _Opaque(a), v, o) for n, a, v, o in fast.blocks], coefficients=fast.coefficients, semantic=fast.semantic
+    )
     matrix = pipeline.named_steps["features"].transform(headlines[:1000]).tocsr()
     for i, headline in enumerate(headlines[:1000]):
         assert fast.phrases(headline, matrix[i], 5) == general.phrases(headline, matrix[i], 5), headline
@@ -200,4 +235,4 @@ def test_a_batch_without_any_known_feature_scores_like_scikit_learn(tiny_model):
     # Found by the property tests: a batch whose headlines have no vocabulary feature at all.
     model = Sensational.load(tiny_model)
     for head in model.heads.values():
-        assert head.scores(["3", "zzz"]) == head.pipeline.predict_proba(["3", "zzz"])[:, 1].tolist()
+        assert np.abs(head.scorer.decisions(["3", "zzz"]) - head.pipeline.decision_function(["3", "zzz"])).max() <= 1e-12

@@ -15,7 +15,7 @@ def test_loader_yields_one_table_with_the_documented_columns(tiny_config, tmp_pa
     from sensational.config import load_config
 
     table, report = load_corpora(load_config(tiny_config)["sources"], tmp_path)
-    assert list(table.columns) == ["text", "label", "score", "corpus", "split", "source_row"]
+    assert list(table.columns) == ["text", "label", "score", "corpus", "split", "source_row", "held_out"]
     assert set(table["corpus"]) == {"chak", "webis", "own"}
     assert set(table["split"]) <= {"train", "dev", "test"}
     assert report.corpora["webis"].empty == 1  # the null postText

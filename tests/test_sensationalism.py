@@ -58,13 +58,10 @@ def test_plain_reports_of_dramatic_events_are_not_flagged(model, headline):
 
 
 def test_framing_categories_carry_learned_positive_weights(model):
-    pipeline = model.product.pipeline
-    union = pipeline.named_steps["features"]
-    framing = dict(union.transformer_list)["framing"]
-    offset = sum(len(v.vocabulary_) for name, v in union.transformer_list if name != "framing")
-    coefficients = pipeline.named_steps["classifier"].coef_[0]
+    scorer = model.product.scorer
+    framing = scorer.indexes[[block.name for block in scorer.blocks].index("framing")]
     for category in ("lexicon:alarm", "lexicon:gloating", "lexicon:conflict", "lexicon:shock"):
-        assert coefficients[offset + framing.vocabulary_[category]] > 0, category
+        assert scorer.coef[framing[category]] > 0, category
 
 
 def test_an_idiom_no_training_headline_contains_scores_through_its_category(model):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from sensational import calibration
 from sensational.artifact import library_versions, save_artifact
 from sensational.config import head_sources, load_config, used_sources
 from sensational.data.loader import LoadReport, load_corpora
@@ -19,6 +20,7 @@ from sensational.evaluate.metrics import best_f1_threshold, binary_metrics
 from sensational.lexicon import Lexicon
 from sensational.paths import ROOT
 from sensational.pipeline import build_pipeline
+from sensational.semantic import load_vectors
 
 
 @dataclass
@@ -60,8 +62,14 @@ def fit_pipeline(config: dict, head: str, train_rows: pd.DataFrame, root: Path =
     """The pipeline of one head fitted on `train_rows` (columns text, score, corpus), each row
     weighted by its source's weight in that head."""
     lexicon_path = config.get("lexicon", {}).get("path")
+    vectors_path = config.get("semantic", {}).get("path")
+    spec = config["heads"][head]
     pipeline = build_pipeline(
-        config, Lexicon.from_file(root / lexicon_path) if lexicon_path else None, config["heads"][head]["C"]
+        config,
+        Lexicon.from_file(root / lexicon_path) if lexicon_path else None,
+        spec["C"],
+        load_vectors(root / vectors_path) if vectors_path else None,
+        spec.get("semantic_weight", 0.0),
     )
     union, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
     log(f"{head}: fitting features on {len(train_rows)} headlines…")
@@ -78,14 +86,32 @@ def fit_pipeline(config: dict, head: str, train_rows: pd.DataFrame, root: Path =
     return pipeline
 
 
-def dev_metrics(pipeline, dev_rows: pd.DataFrame) -> tuple[float, dict]:
-    """The best-F1 threshold on dev and the metrics at it, per corpus and pooled."""
-    scores = pipeline.predict_proba(dev_rows["text"].tolist())[:, 1]
-    labels = dev_rows["label"].astype(int)
-    threshold = best_f1_threshold(labels, scores)
+def fit_head(config: dict, head: str, table: pd.DataFrame, root: Path = ROOT, log=print) -> tuple[object, dict]:
+    """Fit one head on its sources' train rows, then on their dev rows: the calibration of its logit,
+    its graded strength (if the config names a graded source) and its best-F1 threshold.
+    Returns (pipeline, summary) where summary holds what a loaded model needs beside the pipeline."""
+    sources = head_sources(config, head)
+    train_rows, dev_rows = rows_of(table, "train", sources), rows_of(table, "dev", sources)
+    if train_rows["label"].nunique() < 2:
+        raise ValueError(f"head {head}: the training split needs labelled headlines of both classes")
+    pipeline = fit_pipeline(config, head, train_rows, root, log)
+    logits = pipeline.decision_function(dev_rows["text"].tolist())
+    labels = dev_rows["label"].astype(int).to_numpy()
+    summary = {"rows_per_corpus": train_rows["corpus"].value_counts().sort_index().to_dict()}
+    spec = config["heads"][head]
+    summary["calibration"] = (
+        calibration.fit_platt(logits, labels, dev_rows["corpus"].map(sources).to_numpy(float))
+        if spec.get("calibrate", False) and len(set(labels)) == 2 else calibration.IDENTITY
+    )
+    rows = (dev_rows["corpus"] == spec.get("strength_source")).to_numpy()
+    if rows.any():  # a variant without the graded source has no strength
+        summary["strength"] = calibration.fit_strength(logits[rows], dev_rows["score"].to_numpy(float)[rows])
+    scores = calibration.platt(logits, summary["calibration"])
+    summary["threshold"] = threshold = best_f1_threshold(labels, scores)
     metrics = {c: binary_metrics(g["label"].astype(int), scores[g.index], threshold) for c, g in dev_rows.groupby("corpus")}
     metrics["pooled"] = binary_metrics(labels, scores, threshold)
-    return threshold, metrics
+    summary["dev_metrics"] = metrics
+    return pipeline, summary
 
 
 def train_model(config_path: Path, output_path: Path, log=print, root: Path = ROOT) -> TrainResult:
@@ -96,28 +122,18 @@ def train_model(config_path: Path, output_path: Path, log=print, root: Path = RO
     for line in report.lines():
         log(f"data: {line}")
 
-    pipelines, heads, all_train_rows = {}, {}, []
+    pipelines, heads = {}, {}
     for head in config["heads"]:
-        corpora = head_sources(config, head)
-        train_rows, dev_rows = rows_of(table, "train", corpora), rows_of(table, "dev", corpora)
-        if train_rows["label"].nunique() < 2:
-            raise ValueError(f"head {head}: the training split needs labelled headlines of both classes")
-        pipelines[head] = fit_pipeline(config, head, train_rows, root, log)
-        threshold, metrics = dev_metrics(pipelines[head], dev_rows)
-        heads[head] = {
-            "rows_per_corpus": train_rows["corpus"].value_counts().sort_index().to_dict(),
-            "threshold": threshold,
-            "dev_metrics": metrics,
-        }
-        all_train_rows.append(train_rows)
-        log(f"{head}: threshold {threshold} (best F1 on dev)")
+        pipelines[head], heads[head] = fit_head(config, head, table, root, log)
+        log(f"{head}: threshold {heads[head]['threshold']} (best F1 on dev)")
+    train_rows = rows_of(table, "train", {c for head in config["heads"] for c in head_sources(config, head)})
 
     metadata = {
         "name": "sensational",
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": config,
         "config_path": str(config_path),
-        "data_fingerprint": data_fingerprint(pd.concat(all_train_rows, ignore_index=True)),
+        "data_fingerprint": data_fingerprint(train_rows),
         "heads": heads,
         "libraries": library_versions(),
     }
