@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sensational import calibration
-from sensational.artifact import library_versions, save_artifact
+from sensational.artifact import library_versions, save_artifact, sha256_of
 from sensational.config import head_sources, load_config, used_sources
 from sensational.data.loader import LoadReport, load_corpora
 from sensational.evaluate.metrics import best_f1_threshold, binary_metrics
@@ -137,6 +137,9 @@ def train_model(config_path: Path, output_path: Path, log=print, root: Path = RO
         "heads": heads,
         "libraries": library_versions(),
     }
+    vectors = config.get("semantic", {}).get("path")
+    if vectors:  # which vectors the semantic block was built from, to the byte
+        metadata["semantic"] = {"path": vectors, "sha256": sha256_of(root / vectors)}
     manifest = save_artifact(output_path, pipelines, metadata)
     return TrainResult(
         model_path=output_path,
