@@ -192,7 +192,8 @@ def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.Dat
     path = path if path.is_absolute() else root / path
     if not path.exists():
         raise DataError(path, None, "file or folder missing")
-    options = {key: value for key, value in spec.items() if key not in ("format", "path", "only_label", "held_out")}
+    options = {key: value for key, value in spec.items()
+               if key not in ("format", "path", "only_label", "held_out", "test_only", "annotated")}
     only_label = spec.get("only_label")
     held_out = _held_out_rows(path, spec.get("held_out"))
 
@@ -211,7 +212,9 @@ def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.Dat
     frame["label"] = frame["label"].astype("Int64")
     frame = _deduplicate(frame, counts)
     frame["corpus"] = name
-    frame["split"] = ["test" if out else split_of(text) for text, out in zip(frame["text"], frame["held_out"])]
+    # A test-only source (kept for evaluation) and a held-out outlet never reach train or dev.
+    test_only = bool(spec.get("test_only"))
+    frame["split"] = ["test" if out or test_only else split_of(text) for text, out in zip(frame["text"], frame["held_out"])]
     counts.kept = len(frame)
     return frame[COLUMNS]
 

@@ -34,6 +34,15 @@ PUBLISHED = [
 ]
 
 
+# The sensational head as it was before the v2 data and the semantic block (issue 9/10), retrained on
+# today's labels, so `make eval` shows v1 and v2 on the same test rows.
+V1_SENSATIONAL = {"C": 4.0, "soft_targets": False, "semantic_weight": 0.0, "calibrate": False,
+                  "sources": {"goodnewseveryone": 1.0, "chakraborty2016-news": 0.1}}
+CALM_CORPUS = "bbc-nyt"  # the calm broadcaster register: its flag rate is a false-alarm rate
+EMOTIONS = ["anger", "disgust", "fear", "joy", "sadness", "surprise"]
+SEMEVAL_LABELS = "data/pools/semeval2007_affective_emobank/labels_wide.csv"
+
+
 def _is_graded(scores: pd.Series) -> bool:
     return not set(np.round(scores.unique(), 6)) <= {0.0, 1.0}
 
@@ -63,7 +72,8 @@ def _variant_scores(config: dict, head: str, table: pd.DataFrame, test: pd.DataF
     except ValueError:
         return None
     scores = calibration.platt(pipeline.decision_function(test["text"].tolist()), summary["calibration"])
-    return {c: _summary(g["label"].astype(int), scores[g.index], summary["threshold"]) for c, g in test.groupby("corpus")}
+    groups = [*test.groupby("corpus"), *_pooled_groups(config, test, with_all=False)]
+    return {c: _summary(g["label"].astype(int), scores[g.index], summary["threshold"]) for c, g in groups}
 
 
 def _variants(config: dict) -> dict[str, tuple[dict, str]]:
@@ -75,7 +85,15 @@ def _variants(config: dict) -> dict[str, tuple[dict, str]]:
                 alone = copy.deepcopy(config)
                 alone["heads"][head]["sources"] = {corpus: 1.0}
                 variants[f"{corpus} alone"] = (alone, head)
+    if "sensational" in config["heads"] and all(c in config["sources"] for c in V1_SENSATIONAL["sources"]):
+        v1 = copy.deepcopy(config)
+        v1["heads"]["sensational"] = copy.deepcopy(V1_SENSATIONAL)
+        variants["sensational v1 (before data v2 and the semantic block)"] = (v1, "sensational")
     for head, spec in config["heads"].items():
+        if spec.get("semantic_weight", 0) > 0:
+            variant = copy.deepcopy(config)
+            variant["heads"][head]["semantic_weight"] = 0.0
+            variants[f"{head} without semantic block"] = (variant, head)
         if "lexicon" in config:
             variants[f"{head} without lexicon"] = ({k: v for k, v in config.items() if k != "lexicon"}, head)
         kept = head_sources(config, head)
@@ -109,7 +127,9 @@ def evaluate_model(
         baseline, baseline_threshold = _unigram_baseline(train, dev, config["seed"])
         test["baseline_score"] = baseline.predict_proba(test["text"].tolist())[:, 1]
         majority = float(train["label"].astype(int).mean() >= 0.5)
-        groups = [*test.groupby("corpus"), ("pooled", test)] if test["corpus"].nunique() > 1 else [*test.groupby("corpus")]
+        if head.strength is not None:
+            test["model_strength"] = head.strengths(test["text"].tolist())
+        groups = [*test.groupby("corpus"), *_pooled_groups(config, test)]
         corpora = {}
         for corpus, group in groups:
             labels, scores = group["label"].astype(int), group["model_score"]
@@ -126,7 +146,7 @@ def evaluate_model(
             if corpus != "pooled":
                 entry["errors"] = _errors(model, name, group, head.threshold)
                 if _is_graded(group["score"]):
-                    entry["graded"] = m.graded_agreement(group["score"], scores)
+                    entry["graded"] = m.graded_agreement(group["score"], group.get("model_strength", scores))
             corpora[corpus] = entry
         target_precision = {}
         for target in TARGET_PRECISIONS:
@@ -147,10 +167,13 @@ def evaluate_model(
     cross = {name.removesuffix(" alone"): result for name, result in results.items() if name.endswith(" alone")}
     for name, head in model.heads.items():
         scores = np.asarray(head.scores(all_test["text"].tolist()))
+        groups = [*all_test.groupby("corpus"), *_pooled_groups(config, all_test, with_all=False)]
         cross[f"{name} head (the model)"] = {
-            c: _summary(g["label"].astype(int), scores[g.index], head.threshold) for c, g in all_test.groupby("corpus")
+            c: _summary(g["label"].astype(int), scores[g.index], head.threshold) for c, g in groups
         }
     ablation = {name: result for name, result in results.items() if not name.endswith(" alone")}
+    product = model.product
+    register = _register_checks(config, scored_tests[product.name], product.threshold, root)
 
     metrics = {
         "model": {**model.model_info, "path": str(model.path), "created": model.metadata.get("created"),
@@ -159,6 +182,7 @@ def evaluate_model(
         "heads": heads,
         "cross_corpus": cross,
         "ablation": ablation,
+        "register": register,
         "published": PUBLISHED,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -171,6 +195,45 @@ def evaluate_model(
     write_atomically(out_dir / "report.md", lambda tmp: tmp.write_text(render_report(metrics)))
     write_atomically(card_path or MODEL_CARD_PATH, lambda tmp: tmp.write_text(render_model_card(metrics, model.metadata)))
     return metrics
+
+
+def _pooled_groups(config: dict, test: pd.DataFrame, with_all: bool = True) -> list[tuple[str, pd.DataFrame]]:
+    """Test rows pooled across corpora: `annotated` (every source annotated for this project),
+    `unseen-outlets` (outlets kept out of train and dev) and `pooled` (all of the head's rows)."""
+    annotated = [name for name, spec in config["sources"].items() if spec.get("annotated")]
+    groups = []
+    if test["corpus"].isin(annotated).any() and test["corpus"].nunique() > 1:
+        groups.append(("annotated", test[test["corpus"].isin(annotated)]))
+    if test["held_out"].any():
+        groups.append(("unseen-outlets", test[test["held_out"].astype(bool)]))
+    if with_all and test["corpus"].nunique() > 1:
+        groups.append(("pooled", test))
+    return groups
+
+
+def _register_checks(config: dict, test: pd.DataFrame, threshold: float, root: Path) -> dict:
+    """What the product head does outside its labels' terms: the flag rate on the calm register and
+    the rank correlation of its score with human emotion intensity (SemEval-2007) and arousal (EmoBank)."""
+    checks = {}
+    calm = test[test["corpus"] == CALM_CORPUS]
+    if len(calm):
+        checks["calm_flag_rate"] = {"corpus": CALM_CORPUS, "n": len(calm),
+                                    "flag_rate": float((calm["model_score"] >= threshold).mean())}
+    path = root / SEMEVAL_LABELS
+    if path.exists():
+        from scipy.stats import spearmanr
+
+        from sensational.text import normalise
+
+        labels = pd.read_csv(path)
+        labels["text"] = labels["headline"].map(normalise)
+        labels["emotion_max"] = labels[EMOTIONS].max(axis=1)
+        joined = test.merge(labels.drop_duplicates("text"), on="text")
+        for column, name in (("emotion_max", "semeval_emotion_max"), ("emobank_A", "emobank_arousal")):
+            rows = joined.dropna(subset=[column])
+            if len(rows) > 2:
+                checks[name] = {"n": len(rows), "spearman": float(spearmanr(rows["model_score"], rows[column]).statistic)}
+    return checks
 
 
 def _errors(model: Sensational, head: str, group: pd.DataFrame, threshold: float) -> dict:

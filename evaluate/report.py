@@ -127,6 +127,23 @@ def render_report(metrics: dict) -> str:
         )
         lines.append("")
 
+    register = metrics.get("register") or {}
+    if register:
+        lines += ["## Beyond the labels", "",
+                  "The product head on registers its labels do not define: how often it flags the calm broadcaster "
+                  "register (BBC / NYT test rows), and how its score ranks headlines against human emotion "
+                  "intensity (SemEval-2007, max of six emotions) and arousal (EmoBank).", ""]
+        rows = []
+        if "calm_flag_rate" in register:
+            calm = register["calm_flag_rate"]
+            rows.append([f"flag rate on {calm['corpus']} test rows", calm["n"], f(calm["flag_rate"])])
+        for key, title in (("semeval_emotion_max", "Spearman: score vs SemEval emotion intensity (max)"),
+                           ("emobank_arousal", "Spearman: score vs EmoBank arousal")):
+            if key in register:
+                rows.append([title, register[key]["n"], f(register[key]["spearman"])])
+        lines += table(["check", "n", "value"], rows)
+        lines.append("")
+
     lines += ["## Figures", ""]
     lines += [f"![{name}]({path})" for name, path in metrics["plots"].items()]
 

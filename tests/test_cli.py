@@ -56,6 +56,6 @@ def test_train_and_evaluate_commands(tiny_config, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"report: {report_dir / 'report.md'}" in result.stdout
     metrics = json.loads((report_dir / "metrics.json").read_text())
-    assert set(metrics["heads"]["sensational"]["corpora"]) == {"own", "chak", "pooled"}
+    assert set(metrics["heads"]["sensational"]["corpora"]) == {"own", "chak", "annotated", "unseen-outlets", "pooled"}
     assert (report_dir / "report.md").read_text().startswith("# Evaluation report")
     assert card.read_text().startswith("# Model card")
