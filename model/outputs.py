@@ -75,6 +75,10 @@ class TableWriter:
 WRITERS = {"jsonl": JsonlWriter, "csv": CsvWriter, "table": TableWriter}
 
 
+class OutputError(ValueError):
+    """The output cannot be written where it was asked for (a usage error)."""
+
+
 @contextmanager
 def output_stream(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a temporary file renamed onto `path` only when writing completed."""
@@ -83,11 +87,30 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
         return
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    handle = _open_temporary(path, temporary)
     try:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        _replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _open_temporary(path: Path, temporary: Path) -> TextIO:
+    """The temporary file beside `path`, opened now, so a place that cannot be written fails before
+    any scoring (a directory is refused here too, since renaming onto it would fail only at the end)."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file name")
+    try:
+        return open(temporary, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write there ({exc.strerror or exc})")
+
+
+def _replace(temporary: Path, path: Path) -> None:
+    try:
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot replace it ({exc.strerror or exc}); nothing was written")
