@@ -144,21 +144,54 @@ def data(config: Path = typer.Option(CONFIG_PATH, help="Training config (TOML) n
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; any but loopback needs a token."),
     port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on."),
     model: Optional[Path] = typer.Option(None, help="Model artifact [default: the one `make train` wrote]."),
+    workers: int = typer.Option(1, min=1, max=64, help="Scoring processes (each holds a copy of the model)."),
+    token_file: Optional[Path] = typer.Option(
+        None, help="File holding the bearer token requests must send [default: $SENSATIONAL_TOKEN if set]."
+    ),
+    max_connections: int = typer.Option(256, min=1, help="Open connections at most; beyond, requests get 503."),
+    request_timeout: float = typer.Option(10.0, min=0.1, help="Seconds a client has to send a whole request."),
+    idle_timeout: int = typer.Option(5, min=1, help="Seconds before an idle keep-alive connection is closed."),
 ) -> None:
     """Serve the model over HTTP: POST /v1/score, GET /healthz, docs at /docs."""
     from sensational.artifact import ModelError
 
     try:
-        from sensational.service import serve as run_service
+        from sensational.service import TOKEN_ENV, is_loopback, serve as run_service
     except ModuleNotFoundError as exc:
         _fail(f"serve needs the service extra ({exc.name} is missing): pip install 'sensational[service]'", EXIT_USAGE)
+    token = _service_token(token_file, TOKEN_ENV)
+    if token is None and not is_loopback(host):
+        _fail(
+            f"listening on {host} needs a bearer token: --token-file PATH or ${TOKEN_ENV} "
+            "(see the README, 'Exposing the service')",
+            EXIT_USAGE,
+        )
+    limits = {"max_connections": max_connections, "request_timeout": request_timeout, "idle_timeout": idle_timeout}
     try:
-        run_service(host, port, model)
+        run_service(host, port, model, workers, token, **limits)
     except ModelError as exc:
         _fail(str(exc), EXIT_MODEL)
+
+
+def _service_token(token_file: Optional[Path], variable: str) -> Optional[str]:
+    """The bearer token from --token-file, else from the environment; None if neither is given."""
+    from sensational.files import describe, read_small
+
+    if token_file is None:
+        token = os.environ.get(variable, "").strip()
+        return token or None
+    try:
+        token = read_small(token_file, 4096).decode("utf-8").strip()
+    except OSError as exc:
+        _fail(f"{token_file}: cannot read the token ({describe(exc)})", EXIT_USAGE)
+    except ValueError as exc:  # over the size bound, or not UTF-8
+        _fail(f"{token_file}: not a token file ({exc})", EXIT_USAGE)
+    if not token or any(c.isspace() for c in token):
+        _fail(f"{token_file}: the token must be one word (it was empty or held spaces)", EXIT_USAGE)
+    return token
 
 
 if __name__ == "__main__":
