@@ -1,6 +1,7 @@
 """Helpers shared by the test modules."""
 
 import json
+import os
 import socket
 import threading
 import time
@@ -60,3 +61,9 @@ def running_server(app, **limits):
         thread.join(timeout=60)
         sock.close()
     assert not thread.is_alive(), "the server did not stop"
+
+
+def wait_for_file(path: str) -> str:
+    """A task for a scoring worker that keeps it busy until `path` exists (at most a minute)."""
+    wait_for(lambda: os.path.exists(path), 60)
+    return path
