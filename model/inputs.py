@@ -362,7 +362,7 @@ def from_parquet(path: Path, text_column: str, id_column: str | None, keep: list
     except ModuleNotFoundError:
         raise InputError("reading .parquet needs pyarrow: pip install 'sensational[distributed]'")
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, page_checksum_verification=True)  # catches damage where pages carry CRCs
         columns = list(parquet.schema_arrow.names)
     except Exception as exc:  # pyarrow raises several kinds for a damaged file; all mean unreadable
         raise InputError(f"{path}: not a readable Parquet file ({_first_line(exc)})")
@@ -372,19 +372,23 @@ def from_parquet(path: Path, text_column: str, id_column: str | None, keep: list
 
 
 def _parquet_rows(parquet, used: list[str], ids: Ids, text_column: str, keep: list[str]) -> Iterator[InputRow]:
+    """The rows of each row group, as many as its metadata declares: rows a damaged group cannot
+    give are error rows, and the next group is read."""
     number = 0
     for group in range(parquet.num_row_groups):
         size = parquet.metadata.row_group(group).num_rows
-        done = 0
+        done, problem = 0, None
         try:
             for batch in parquet.iter_batches(PARQUET_BATCH_ROWS, row_groups=[group], columns=used):
-                records = _batch_records(batch, set(keep))
-                for record in records:
+                for record in _batch_records(batch, set(keep))[: size - done]:
                     done += 1
                     yield record_row(record, number + done, f"row {number + done}", ids, text_column, keep)
-        except Exception as exc:  # a damaged row group: its unread rows are errors, the next group is read
-            for row in range(number + done + 1, number + size + 1):
-                yield InputRow(ids.unread(row), None, f"row {row}: row group {group} cannot be read ({_first_line(exc)})")
+            if done < size:
+                problem = f"gave only {done} of its {size} rows"
+        except Exception as exc:  # pyarrow raises several kinds for damaged data; all mean unreadable
+            problem = f"cannot be read ({_first_line(exc)})"
+        for row in range(number + done + 1, number + size + 1):
+            yield InputRow(ids.unread(row), None, f"row {row}: row group {group} {problem}")
         number += size
 
 

@@ -87,9 +87,8 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
         return
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    handle = _open_temporary(path, temporary)
-    try:
-        with handle:
+    try:  # opened inside `try`, so a SIGTERM right after the file appears still removes it
+        with _open_temporary(path, temporary) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
