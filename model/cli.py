@@ -180,17 +180,20 @@ def _service_token(token_file: Optional[Path], variable: str) -> Optional[str]:
     """The bearer token from --token-file, else from the environment; None if neither is given."""
     from sensational.files import describe, read_small
 
+    source = str(token_file) if token_file is not None else f"${variable}"
     if token_file is None:
         token = os.environ.get(variable, "").strip()
-        return token or None
-    try:
-        token = read_small(token_file, 4096).decode("utf-8").strip()
-    except OSError as exc:
-        _fail(f"{token_file}: cannot read the token ({describe(exc)})", EXIT_USAGE)
-    except ValueError as exc:  # over the size bound, or not UTF-8
-        _fail(f"{token_file}: not a token file ({exc})", EXIT_USAGE)
+        if not token:
+            return None
+    else:
+        try:
+            token = read_small(token_file, 4096).decode("utf-8").strip()
+        except OSError as exc:
+            _fail(f"{token_file}: cannot read the token ({describe(exc)})", EXIT_USAGE)
+        except ValueError as exc:  # over the size bound, or not UTF-8
+            _fail(f"{token_file}: not a token file ({exc})", EXIT_USAGE)
     if not token or any(c.isspace() for c in token):
-        _fail(f"{token_file}: the token must be one word (it was empty or held spaces)", EXIT_USAGE)
+        _fail(f"{source}: the token must be one word (it was empty or held spaces)", EXIT_USAGE)
     return token
 
 
