@@ -86,6 +86,11 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # /dev/null, /dev/stdout, a FIFO: a stream, written in place (renaming over it would replace it)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        return
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:  # opened inside `try`, so a SIGTERM right after the file appears still removes it
         with _open_temporary(path, temporary) as handle:

@@ -341,3 +341,17 @@ def test_a_100_mb_line_is_kept_to_the_line_cap():
 def test_a_100_mb_line_on_stdin_is_scored_truncated(tiny_model):
     records = cli_records(tiny_model, ["-", "--top-phrases", "0"], stdin=b"y" * (3 * MAX_LINE_BYTES) + b"\nnext\n")
     assert [(r["id"], r.get("truncated"), len(r["headline"])) for r in records] == [(1, True, MAX_CHARS), (2, None, 4)]
+
+
+def test_an_output_that_is_a_stream_is_written_in_place_not_replaced(tiny_model, tmp_path):
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    cli_records(tiny_model, ["Senate passes budget bill", "-o", str(fifo)])
+    reader.join(timeout=60)
+    assert json.loads(received[0])["headline"] == "Senate passes budget bill"
+    assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["out.fifo"]
