@@ -137,11 +137,14 @@ def run_predict(
         raise inputs.InputError("give headlines as arguments or --input, not both")
     if input_path is not None:
         path = Path(input_path)
-        if not path.is_file():
-            raise inputs.InputError(f"{path}: no such file")
+        if not path.is_file():  # a FIFO or device could block or never end; only files are inputs
+            raise inputs.InputError(f"{path}: {'not a regular file' if path.exists() else 'no such file'}")
         rows = inputs.from_file(path, text_column, id_column, keep)
     elif headlines == ["-"]:
-        rows = inputs.from_lines(stdin if stdin is not None else sys.stdin.buffer)
+        stdin = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+        if stdin is None:  # started with standard input closed (`<&-`)
+            raise inputs.InputError("standard input is closed")
+        rows = inputs.from_lines(stdin)
     elif headlines:
         rows = inputs.from_arguments(headlines)
     else:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from sensational.cli import EXIT_MODEL, EXIT_PIPE_CLOSED, EXIT_TERMINATED, EXIT_USAGE
+from sensational.cli import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_PIPE_CLOSED, EXIT_TERMINATED, EXIT_USAGE
 from sensational.inputs import MAX_CHARS
 from sensational.lines import MAX_LINE_BYTES, read_lines
 from tests.helpers import cli_records, runner
@@ -200,11 +200,26 @@ def test_an_output_that_cannot_be_written_exits_2_before_the_model_is_loaded(tmp
     assert result.stderr.startswith(f"sensational: {target}") and "Traceback" not in result.output
 
 
+def test_closed_stdin_or_a_fifo_input_exits_2(tiny_model, tmp_path):
+    fifo = tmp_path / "in.txt"
+    os.mkfifo(fifo)
+    result = subprocess.run(command("predict", "-i", str(fifo), "--model", str(tiny_model)), capture_output=True, text=True, timeout=120)
+    assert result.returncode == EXIT_USAGE and "not a regular file" in result.stderr
+    closed = subprocess.run(command("predict", "-", "--model", str(tiny_model)), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert closed.returncode == 0 and closed.stdout == ""  # an empty stream: no records
+    shut = subprocess.run(
+        ["sh", "-c", f'exec "$0" -m sensational.cli predict - --model "$1" <&-', sys.executable, str(tiny_model)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert shut.returncode == EXIT_USAGE and "standard input is closed" in shut.stderr
+
+
 def command(*args):
     return [sys.executable, "-m", "sensational.cli", *args]
 
 
-def test_sigterm_removes_the_temporary_output_and_keeps_the_old_file(tiny_model, tmp_path):
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGINT, EXIT_INTERRUPTED)])
+def test_a_signal_removes_the_temporary_output_and_keeps_the_old_file(tiny_model, tmp_path, signum, code):
     out = tmp_path / "out.jsonl"
     out.write_text("old\n")
     process = subprocess.Popen(
@@ -216,8 +231,8 @@ def test_sigterm_removes_the_temporary_output_and_keeps_the_old_file(tiny_model,
     from tests.helpers import wait_for
 
     assert wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir()), 60)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == EXIT_TERMINATED
+    process.send_signal(signum)
+    assert process.wait(timeout=60) == code
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"] and out.read_text() == "old\n"
     assert b"Traceback" not in process.stderr.read()
 
