@@ -37,7 +37,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sensational.batch import SCHEMA_VERSION, records_for
+from sensational.batch import SCHEMA_VERSION
 from sensational.inputs import InputRow, checked_row, id_problem, is_unicode, row_id
 from sensational.paths import default_model_path
 from sensational.predictor import DEFAULT_TOP_PHRASES, Sensational

@@ -208,7 +208,7 @@ def test_closed_stdin_or_a_fifo_input_exits_2(tiny_model, tmp_path):
     closed = subprocess.run(command("predict", "-", "--model", str(tiny_model)), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert closed.returncode == 0 and closed.stdout == ""  # an empty stream: no records
     shut = subprocess.run(
-        ["sh", "-c", f'exec "$0" -m sensational.cli predict - --model "$1" <&-', sys.executable, str(tiny_model)],
+        ["sh", "-c", 'exec "$0" -m sensational.cli predict - --model "$1" <&-', sys.executable, str(tiny_model)],
         capture_output=True, text=True, timeout=120,
     )
     assert shut.returncode == EXIT_USAGE and "standard input is closed" in shut.stderr
