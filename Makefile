@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL := model/artifacts/sensational.joblib
 
-.PHONY: setup data labels train eval test bench clean
+.PHONY: setup data labels train eval test fuzz bench clean
 
 ## setup: create .venv and install the project (editable) with its test, report, service, distributed and bench extras
 setup: $(VENV)/.installed
@@ -38,6 +38,10 @@ eval: setup $(MODEL)
 ## test: the test suite (trains the shipped model first if it is missing)
 test: setup
 	$(BIN)/pytest -q
+
+## fuzz: the input property test with many more random corruptions of real files than `make test` tries
+fuzz: setup
+	SENSATIONAL_FUZZ_EXAMPLES=1000 $(BIN)/pytest -q tests/test_fuzz.py
 
 ## bench: speed and memory against a plain scikit-learn pipeline, printed as one table
 bench: setup $(MODEL)

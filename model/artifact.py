@@ -11,10 +11,15 @@ import hashlib
 import json
 import os
 import platform
+import re
 import warnings
 from pathlib import Path
 
+from sensational.files import describe, open_regular, read_small
+
 ARTIFACT_FORMAT = 2  # 2: a dict of heads, each a fitted scikit-learn pipeline
+MAX_MANIFEST_BYTES = 1 << 20  # a manifest is a few hundred bytes
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class ModelError(Exception):
@@ -50,7 +55,7 @@ def library_versions() -> dict[str, str]:
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -122,19 +127,58 @@ def _checked_manifest(path: Path) -> tuple[dict, str]:
     path = Path(path)
     if not path.exists():
         raise ModelMissing(f"no model at {path}: run `make train` first (or pass --model PATH)")
+    manifest = _read_manifest(path)
+    size = _regular_size(path)
+    if isinstance(manifest.get("bytes"), int) and size != manifest["bytes"]:  # refused before hashing it
+        raise ModelInvalid(
+            f"{path}: {size} bytes, the manifest says {manifest['bytes']}; the file was modified, truncated or swapped"
+        )
+    return manifest, _check(path, manifest["sha256"])
+
+
+def _read_manifest(path: Path) -> dict:
+    """The manifest beside `path`, with the types loading relies on checked; ModelInvalid if not."""
     manifest_file = manifest_path(path)
     try:
-        manifest = json.loads(manifest_file.read_text())
-        expected = manifest["sha256"]
+        manifest = json.loads(read_small(manifest_file, MAX_MANIFEST_BYTES))
     except FileNotFoundError:
         raise ModelInvalid(f"{path}: manifest {manifest_file.name} is missing; refusing an unverified model file")
-    except (ValueError, KeyError, TypeError):
+    except OSError as exc:
+        raise ModelInvalid(f"{path}: manifest {manifest_file.name} cannot be read ({describe(exc)})")
+    except (ValueError, RecursionError):
+        manifest = None
+    if not _manifest_shape_ok(manifest):
         raise ModelInvalid(f"{path}: manifest {manifest_file.name} is unreadable; refusing an unverified model file")
-    return manifest, _check(path, expected)
+    return manifest
+
+
+def _manifest_shape_ok(manifest) -> bool:
+    def digest_ok(entry) -> bool:
+        return isinstance(entry, dict) and isinstance(entry.get("sha256"), str) and bool(_SHA256.fullmatch(entry["sha256"]))
+
+    if not digest_ok(manifest):
+        return False
+    scoring, libraries = manifest.get("scoring", {}), manifest.get("libraries", {})
+    return (
+        isinstance(libraries, dict)
+        and isinstance(scoring, dict)
+        and all(isinstance(head, str) and digest_ok(entry) for head, entry in scoring.items())
+    )
+
+
+def _regular_size(path: Path) -> int:
+    try:
+        with open_regular(path) as handle:
+            return os.fstat(handle.fileno()).st_size
+    except OSError as exc:
+        raise ModelInvalid(f"{path}: cannot read it ({describe(exc)})")
 
 
 def _check(path: Path, expected: str) -> str:
-    actual = sha256_of(path)
+    try:
+        actual = sha256_of(path)
+    except OSError as exc:
+        raise ModelInvalid(f"{path}: cannot read it ({describe(exc)})")
     if actual != expected:
         raise ModelInvalid(
             f"{path}: SHA-256 {actual[:16]}… does not match the manifest's {expected[:16]}…; "

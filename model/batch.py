@@ -113,7 +113,7 @@ def run_predict(
     headlines: list[str],
     input_path=None,
     text_column: str = "headline",
-    id_column: str = "id",
+    id_column: str | None = None,
     keep_columns: list[str] | None = None,
     output_format: str = "jsonl",
     output_path=None,
@@ -122,7 +122,9 @@ def run_predict(
     top_phrases: int = 5,
     stdin=None,
 ) -> PredictSummary:
-    """What `sensational predict` does: read, score in order, write. Raises InputError or ModelError."""
+    """What `sensational predict` does: read, score in order, write. Every usage problem (input,
+    format, output place) raises InputError or OutputError before the model is loaded or anything
+    scored; a model problem raises ModelError. `id_column` None: "id" if the input has it."""
     import sys
     from pathlib import Path
 
@@ -135,11 +137,14 @@ def run_predict(
         raise inputs.InputError("give headlines as arguments or --input, not both")
     if input_path is not None:
         path = Path(input_path)
-        if not path.is_file():
-            raise inputs.InputError(f"{path}: no such file")
+        if not path.is_file():  # a FIFO or device could block or never end; only files are inputs
+            raise inputs.InputError(f"{path}: {'not a regular file' if path.exists() else 'no such file'}")
         rows = inputs.from_file(path, text_column, id_column, keep)
     elif headlines == ["-"]:
-        rows = inputs.from_lines(stdin if stdin is not None else sys.stdin.buffer)
+        stdin = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+        if stdin is None:  # started with standard input closed (`<&-`)
+            raise inputs.InputError("standard input is closed")
+        rows = inputs.from_lines(stdin)
     elif headlines:
         rows = inputs.from_arguments(headlines)
     else:
@@ -147,9 +152,9 @@ def run_predict(
     if output_format not in WRITERS:
         raise inputs.InputError(f"unknown format {output_format!r}; use one of {', '.join(WRITERS)}")
 
-    model = Sensational.load(model_path)
-    if headlines == ["-"]:
-        model.warm_up()  # a stream is answered line by line: no first-use pauses
     with output_stream(output_path) as handle:
+        model = Sensational.load(model_path)
+        if headlines == ["-"]:
+            model.warm_up()  # a stream is answered line by line: no first-use pauses
         writer = WRITERS[output_format](handle, keep)
         return score_rows(model, rows, writer, handle, top_phrases, threshold)

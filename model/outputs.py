@@ -75,6 +75,10 @@ class TableWriter:
 WRITERS = {"jsonl": JsonlWriter, "csv": CsvWriter, "table": TableWriter}
 
 
+class OutputError(ValueError):
+    """The output cannot be written where it was asked for (a usage error)."""
+
+
 @contextmanager
 def output_stream(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a temporary file renamed onto `path` only when writing completed."""
@@ -82,12 +86,35 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # /dev/null, /dev/stdout, a FIFO: a stream, written in place (renaming over it would replace it)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        return
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+    try:  # opened inside `try`, so a SIGTERM right after the file appears still removes it
+        with _open_temporary(path, temporary) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        _replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _open_temporary(path: Path, temporary: Path) -> TextIO:
+    """The temporary file beside `path`, opened now, so a place that cannot be written fails before
+    any scoring (a directory is refused here too, since renaming onto it would fail only at the end)."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file name")
+    try:
+        return open(temporary, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write there ({exc.strerror or exc})")
+
+
+def _replace(temporary: Path, path: Path) -> None:
+    try:
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot replace it ({exc.strerror or exc}); nothing was written")

@@ -155,27 +155,11 @@ def record_validator():
 @pytest.fixture(scope="session")
 def client(tiny_model):
     """An httpx client for a real uvicorn server running create_app(tiny_model), on a free loopback port."""
-    import socket
-    import threading
-
     import httpx
-    import uvicorn
 
     from sensational.service import create_app
-    from tests.helpers import wait_for
+    from tests.helpers import running_server
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(create_app(tiny_model), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert wait_for(lambda: server.started), "the server did not start"
-        with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
+    with running_server(create_app(tiny_model)) as url:
+        with httpx.Client(base_url=url, timeout=30) as http:
             yield http
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-    assert not thread.is_alive(), "the server did not stop"

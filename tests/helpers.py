@@ -1,7 +1,11 @@
 """Helpers shared by the test modules."""
 
 import json
+import os
+import socket
+import threading
 import time
+from contextlib import contextmanager
 
 from typer.testing import CliRunner
 
@@ -33,3 +37,33 @@ def wait_for(condition, seconds: float = 30.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+@contextmanager
+def running_server(app, **limits):
+    """The URL of a real uvicorn server for `app`, set up as `sensational serve` sets it up, on a
+    free loopback port; stopped on exit."""
+    import uvicorn
+
+    from sensational.service import server_config
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    host, port = sock.getsockname()
+    server = uvicorn.Server(server_config(app, log_level="warning", **limits))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: server.started), "the server did not start"
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        sock.close()
+    assert not thread.is_alive(), "the server did not stop"
+
+
+def wait_for_file(path: str) -> str:
+    """A task for a scoring worker that keeps it busy until `path` exists (at most a minute)."""
+    wait_for(lambda: os.path.exists(path), 60)
+    return path

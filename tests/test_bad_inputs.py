@@ -29,9 +29,9 @@ TXT_LINES = [
 
 # A .jsonl file: (line, expected id, expected error or None).
 JSONL_LINES = [
-    (b'{"id": "a", "headline": "Senate passes budget bill"}', "a", None),
+    (b'{"headline": "Senate passes budget bill"}', 1, None),
     (b"{broken", 2, "line 2: malformed JSON (Expecting property name enclosed in double quotes)"),
-    (b'{"id": "n", "headline": 42}', "n", "line 3: headline is int, expected a string"),
+    (b'{"headline": 42}', 3, "line 3: headline is int, expected a string"),
     (b'{"headline": null}', 4, "line 4: missing headline"),
     (b'{"headline": ["a", "list"]}', 5, "line 5: headline is list, expected a string"),
     (b'{"headline": {"an": "object"}}', 6, "line 6: headline is dict, expected a string"),
@@ -42,7 +42,7 @@ JSONL_LINES = [
     (b'{"headline": "nul \\u0000 escape"}', 11, "line 11: headline contains a NUL byte"),
     (b'{"headline": "caf\xe9"}', 12, "line 12: not valid UTF-8 (byte 17)"),
     (b'{"title": "wrong field"}', 13, "line 13: no 'headline' field"),
-    (json.dumps({"id": 14, "headline": LONG}).encode(), 14, None),  # truncated
+    (json.dumps({"headline": LONG}).encode(), 14, None),  # truncated
     (b'{"headline": "You Won\'t Believe What This Dog Did Next"}', 15, None),
 ]
 
@@ -50,11 +50,11 @@ JSONL_LINES = [
 CSV_LINES = [
     (b"id,headline", None, None),
     (b"r1,Senate passes budget bill", "r1", None),
-    (b"r2,too,many", 3, "line 3: 3 fields, the header has 2"),
-    (b"r3", 4, "line 4: 1 fields, the header has 2"),
+    (b"r2,too,many", "r2", "line 3: 3 fields, the header has 2"),  # the first column reads on its own
+    (b"r3", "", "line 4: 1 fields, the header has 2"),  # "": the id cannot be told from the headline
     (b"r4,", "r4", "line 5: empty headline"),
     (b"r5,   ", "r5", "line 6: empty headline"),
-    (b"r6,caf\xe9", 7, "line 7: not valid UTF-8"),
+    (b"r6,caf\xe9", "r6", "line 7: not valid UTF-8 (byte 6)"),
     (b"r7,nul \x00 byte", "r7", "line 8: headline contains a NUL byte"),
     (b"r8," + LONG.encode(), "r8", None),  # truncated
     (b'r9,"Quake, strong, hits coast"', "r9", None),

@@ -76,7 +76,7 @@ def test_csv_and_tsv_use_the_id_and_text_columns(tmp_path, tiny_model):
 def test_jsonl_input_and_its_bad_rows(tmp_path, tiny_model):
     path = tmp_path / "in.jsonl"
     path.write_text(
-        '{"id": "x", "headline": "A fine headline"}\n'
+        '{"headline": "A fine headline"}\n'
         "{broken\n"
         '{"headline": 42}\n'
         '["not", "an", "object"]\n'
@@ -84,7 +84,7 @@ def test_jsonl_input_and_its_bad_rows(tmp_path, tiny_model):
         '{"headline": "Last one"}\n'
     )
     _, records = run(tmp_path, tiny_model, input_path=path)
-    assert [r["id"] for r in records] == ["x", 2, 3, 4, 5, 6]
+    assert [r["id"] for r in records] == [1, 2, 3, 4, 5, 6]  # no line has an id: line numbers
     errors = [r.get("error") for r in records]
     assert errors[0] is None and errors[5] is None
     assert errors[1].startswith("line 2: malformed JSON")
@@ -108,7 +108,7 @@ def test_csv_row_with_wrong_field_count(tmp_path, tiny_model):
     path = tmp_path / "in.csv"
     path.write_text("id,headline\n1,ok headline\n2,too,many\n3,fine again\n")
     _, records = run(tmp_path, tiny_model, input_path=path)
-    assert [r["id"] for r in records] == ["1", 3, "3"]
+    assert [r["id"] for r in records] == ["1", "2", "3"]  # the id is the first column: still readable
     assert records[1]["error"] == "line 3: 3 fields, the header has 2"
 
 
@@ -141,11 +141,14 @@ def test_batch_equals_one_by_one(model):
 
 def test_lone_surrogates_get_error_records_instead_of_crashing_the_writer(tmp_path, tiny_model):
     path = tmp_path / "in.jsonl"
-    path.write_text('{"headline": "ok one"}\n{"headline": "\\ud800 shock"}\n{"id": "\\udc80", "headline": "x"}\n{"headline": "last"}\n')
+    path.write_text(
+        '{"id": 1, "headline": "ok one"}\n{"id": 2, "headline": "\\ud800 shock"}\n'
+        '{"id": "\\udc80", "headline": "x"}\n{"id": 4, "headline": "last"}\n'
+    )
     summary, records = run(tmp_path, tiny_model, input_path=path)
-    assert [r["id"] for r in records] == [1, 2, 3, 4] and (summary.scored, summary.failed) == (2, 2)
-    assert records[1]["error"] == "line 2: not valid Unicode (an escaped lone surrogate)"
-    assert records[2]["error"] == "line 3: not valid Unicode (an escaped lone surrogate)"
+    assert [r["id"] for r in records] == [1, 2, "", 4] and (summary.scored, summary.failed) == (2, 2)
+    assert records[1]["error"] == "line 2: headline is not valid Unicode (a lone surrogate)"
+    assert records[2]["error"] == "line 3: id is not valid Unicode (a lone surrogate)"
     _, records = run(tmp_path, tiny_model, "ok", "bad \udcff argv byte")
     assert records[1]["error"] == "argument 2: headline is not valid Unicode (a lone surrogate)"
 
@@ -154,7 +157,7 @@ def test_jsonl_id_that_is_not_a_string_or_integer_is_a_row_error(tmp_path, tiny_
     path = tmp_path / "in.jsonl"
     path.write_text('{"id": [1], "headline": "A headline"}\n{"id": true, "headline": "B"}\n{"id": 7, "headline": "C"}\n')
     _, records = run(tmp_path, tiny_model, input_path=path)
-    assert [r["id"] for r in records] == [1, 2, 7]
+    assert [r["id"] for r in records] == ["", "", 7]  # an id that cannot be read is "", not a line number
     assert records[0]["error"] == "line 1: id is list, expected a string or an integer"
     assert records[1]["error"] == "line 2: id is bool, expected a string or an integer"
     assert records[2]["score"] is not None
