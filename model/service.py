@@ -1,8 +1,10 @@
 """The HTTP service: the model loaded once, scoring JSON batches with the same records as the CLI.
 
-    POST /v1/score  {"headlines": ["...", {"id": "a1", "headline": "..."}], "top_phrases": 5, "threshold": 0.5}
+    GET  /          the review page (web/review.html): paste or upload headlines, see why each is flagged
+    POST /v1/score  {"headlines": ["...", {"id": "a1", "headline": "..."}], "top_phrases": 5,
+                     "threshold": {"sensational": 0.4, "clickbait": 0.7}}   (or a number: sensational's)
                  -> {"records": [...]}   one record per item, in order (see schema/record.schema.json)
-    GET  /healthz   -> {"status": "ok", "model": {"name": ..., "fingerprint": ...}, ...}
+    GET  /healthz   -> {"status": "ok", "model": {"name": ..., "fingerprint": ...}, "thresholds": {...}, ...}
     GET  /openapi.json, /docs
 
 An item that cannot be scored (empty, not a string, NUL byte, bad id) gets an error record, as a bad
@@ -18,11 +20,11 @@ from __future__ import annotations
 import json
 from importlib.metadata import version
 from importlib.resources import files
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from sensational.batch import SCHEMA_VERSION, records_for
@@ -31,6 +33,7 @@ from sensational.predictor import DEFAULT_TOP_PHRASES, Sensational
 
 MAX_BATCH = 1000
 MAX_BODY_BYTES = 1 << 20
+Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class ScoreRequest(BaseModel):
@@ -39,7 +42,11 @@ class ScoreRequest(BaseModel):
         examples=[["Senate passes budget bill", {"id": "a1", "headline": "You won't believe this"}]],
     )
     top_phrases: int = Field(DEFAULT_TOP_PHRASES, ge=0, le=100, description="Phrases per record; 0 turns them off.")
-    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Flag threshold [default: the model's].")
+    threshold: Threshold | dict[str, Threshold] | None = Field(
+        None,
+        description="Flag thresholds {category: value}, or a number for the sensational head [default: the model's].",
+        examples=[{"sensational": 0.4, "clickbait": 0.7}],
+    )
 
 
 def item_row(number: int, item: Any) -> InputRow:
@@ -105,6 +112,10 @@ def record_schema() -> dict:
     return schema
 
 
+def review_page() -> str:
+    return (files("sensational") / "web" / "review.html").read_text(encoding="utf-8")
+
+
 def create_app(model_path=None) -> FastAPI:
     """The service app, with the model at `model_path` (default: the one `make train` wrote) loaded once."""
     model = Sensational.load(model_path)
@@ -131,13 +142,27 @@ def create_app(model_path=None) -> FastAPI:
             raise HTTPException(
                 413, f"{len(request.headlines)} headlines in one request; at most {MAX_BATCH}, split the batch"
             )
+        try:
+            model.thresholds(request.threshold)
+        except ValueError as exc:
+            raise HTTPException(422, f"threshold: {exc}")
         rows = [item_row(number, item) for number, item in enumerate(request.headlines, start=1)]
         return JSONResponse({"records": records_for(model, rows, request.top_phrases, request.threshold)})
 
     @app.get("/healthz")
     def healthz() -> dict:
-        """The service is up and which model it serves."""
-        return {"status": "ok", "model": model.model_info, "threshold": model.threshold, "schema_version": SCHEMA_VERSION}
+        """The service is up, which model it serves and its categories' default thresholds."""
+        return {
+            "status": "ok", "model": model.model_info, "threshold": model.threshold,
+            "thresholds": model.thresholds(), "schema_version": SCHEMA_VERSION,
+        }
+
+    page = review_page()
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def review() -> HTMLResponse:
+        """The review page: a person pastes or uploads headlines and sees why each one is flagged."""
+        return HTMLResponse(page)
 
     return app
 
