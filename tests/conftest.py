@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -144,13 +145,12 @@ def record_validator():
     return Draft202012Validator(schema)
 
 
-@pytest.fixture(scope="session")
-def client(tiny_model):
-    """An httpx client for a real uvicorn server running create_app(tiny_model), on a free loopback port."""
+@contextmanager
+def live_server(model_path):
+    """A real uvicorn server running create_app(model_path) on a free loopback port; yields its URL."""
     import socket
     import threading
 
-    import httpx
     import uvicorn
 
     from sensational.service import create_app
@@ -159,15 +159,23 @@ def client(tiny_model):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(create_app(tiny_model), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(model_path), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
         assert wait_for(lambda: server.started), "the server did not start"
-        with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
-            yield http
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
     assert not thread.is_alive(), "the server did not stop"
+
+
+@pytest.fixture(scope="session")
+def client(tiny_model):
+    """An httpx client for a live server of the tiny model."""
+    import httpx
+
+    with live_server(tiny_model) as url, httpx.Client(base_url=url, timeout=30) as http:
+        yield http
