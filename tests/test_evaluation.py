@@ -60,3 +60,11 @@ def test_baselines_cross_corpus_and_ablation_cover_every_corpus(evaluated):
         "clickbait without lexicon", "clickbait without chak", "clickbait without webis",
     }
     assert all(set(row) == corpora for row in metrics["cross_corpus"].values())
+
+
+def test_warning_rates_per_test_corpus_and_the_covered_language(evaluated):
+    out, metrics = evaluated
+    assert set(metrics["warning_rates"]) == {"chak", "webis", "own"}
+    assert all(set(rates) == {"language", "no_features"} for rates in metrics["warning_rates"].values())
+    assert "## Coverage warnings" in (out / "report.md").read_text()
+    assert "English only" in (out / "MODEL_CARD.md").read_text()
