@@ -48,7 +48,8 @@ def file_progress(path: Path | str | None, console=None) -> Iterator[Callable[[i
     console = console or Console(stderr=True)
     path = Path(path)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(), TimeRemainingColumn())
-    with Progress(*columns, console=console) as bar:
+    # Records written to stdout must stay on stdout: rich would otherwise route them above the bar.
+    with Progress(*columns, console=console, redirect_stdout=False, redirect_stderr=False) as bar:
         task = bar.add_task(f"scoring {path.name}", total=estimated_rows(path))
         yield lambda rows: bar.advance(task, rows)
         done = bar.tasks[0].completed
