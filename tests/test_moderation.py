@@ -156,3 +156,19 @@ def test_progress_is_silent_off_a_terminal_and_a_bar_on_one(tiny_model, tmp_path
         advance(20)
         advance(30)
     assert "scoring in.csv" in screen.getvalue() and "50/50" in screen.getvalue()
+
+
+def test_a_head_added_to_the_config_is_a_category_everywhere(tiny_config, tmp_path, record_validator):
+    from sensational.train.training import train_model
+
+    config = tmp_path / "config.toml"
+    config.write_text(tiny_config.read_text() + "\n[heads.teaser]\nC = 4.0\nsoft_targets = false\nsources = { chak = 1.0 }\n")
+    path = tmp_path / "three.joblib"
+    train_model(config, path, log=lambda message: None)
+    (record,) = cli_records(path, [TEASER, "--threshold", "teaser=0.01"])
+    assert list(record["categories"]) == ["sensational", "clickbait", "teaser"]
+    assert record["categories"]["teaser"]["threshold"] == 0.01 and record["flagged"]
+    assert record_validator.is_valid(record)
+    out = tmp_path / "out.csv"
+    assert runner.invoke(app, ["predict", TEASER, "-f", "csv", "-o", str(out), "--model", str(path)]).exit_code == 0
+    assert "teaser_score,teaser_flagged,teaser_threshold" in out.read_text().splitlines()[0]
