@@ -16,6 +16,7 @@ import pandas as pd
 from sensational import calibration
 from sensational.artifact import write_atomically
 from sensational.config import head_sources
+from sensational.coverage import warning_rates
 from sensational.data.loader import load_corpora
 from sensational.evaluate import metrics as m
 from sensational.paths import MODEL_CARD_PATH, REPORT_DIR, ROOT
@@ -184,6 +185,7 @@ def evaluate_model(
         "ablation": ablation,
         "register": register,
         "published": PUBLISHED,
+        "warning_rates": {c: warning_rates(model, g["text"].tolist()) for c, g in all_test.groupby("corpus")},
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     from sensational.evaluate.plots import write_plots

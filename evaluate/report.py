@@ -160,6 +160,13 @@ def render_report(metrics: dict) -> str:
         )
         lines.append("")
 
+    if metrics.get("warning_rates"):
+        lines += ["## Coverage warnings", "", "Share of each test split whose records carry a warning "
+                  "(`language`: not English; `no_features`: nothing the model knows). The corpora are English.", ""]
+        lines += table(["corpus", *next(iter(metrics["warning_rates"].values()))],
+                       [[corpus, *map(f, rates.values())] for corpus, rates in metrics["warning_rates"].items()])
+        lines.append("")
+
     lines += ["## Published numbers", "",
               "Reported on the corpora's full or official test sets, which differ from our held-out splits "
               "(a share of each corpus was kept aside before it reached us): read them as context, not as a ranking.", ""]
@@ -191,7 +198,8 @@ def render_model_card(metrics: dict, metadata: dict) -> str:
         "shock, ALL-CAPS emphasis, teaser tags) **for human review** in an editorial or moderation queue, with the "
         "phrases that drove each score; curiosity-gap clickbait is scored beside it by a second head. It is not for "
         "automatic removal or ranking of content without a person in the loop, not a fact-checker, and not a judge "
-        "of a story's topic: a headline about a war or a murder is not sensational by its topic alone.",
+        "of a story's topic: a headline about a war or a murder is not sensational by its topic alone. "
+        "It covers English only; a headline in another language gets a `language` warning and an uninformative score.",
         "",
         "## Heads and training data",
         "",

@@ -9,19 +9,64 @@ from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from sensational.inputs import InputRow
+from sensational.inputs import InputError, InputRow
 
-SCHEMA_VERSION = 2  # 2: the clickbait head's result as `clickbait`
+# 2: the clickbait head's result as `clickbait`. 3: `flagged` is any category's flag, `categories`
+# holds each head's score, flag and threshold, phrases name their head, and `warnings`.
+SCHEMA_VERSION = 3
 _END = object()
 
 
 @dataclass
 class PredictSummary:
+    categories: list[str] = field(default_factory=list)
     scored: int = 0
     failed: int = 0
+    flagged: int = 0
+    per_category: Counter = field(default_factory=Counter)  # flagged records per category
+    warnings: Counter = field(default_factory=Counter)
+
+    def count(self, record: dict) -> None:
+        if record.get("error"):
+            self.failed += 1
+            return
+        self.scored += 1
+        self.flagged += record["flagged"]
+        self.per_category.update(name for name, category in record["categories"].items() if category["flagged"])
+        self.warnings.update(record["warnings"])
+
+    def describe(self) -> str:
+        """What `--summary` prints: counts per category and the flag rate."""
+
+        def share(count: int) -> str:
+            return f"{count} ({count / self.scored:.1%})" if self.scored else "0"
+
+        lines = [f"{self.scored + self.failed} rows: {self.scored} scored, {self.failed} could not be scored"]
+        lines.append(f"flagged (any category): {share(self.flagged)}")
+        lines += [f"  {name}: {share(self.per_category[name])}" for name in self.categories]
+        lines += [f"warning {code}: {share(count)}" for code, count in sorted(self.warnings.items())]
+        return "\n".join(lines)
+
+
+def parse_thresholds(values: list[str] | None) -> dict[str, float] | None:
+    """`--threshold` options as {category: value}: `NAME=VALUE`, or a bare number for the sensational
+    head (its meaning before categories). Raises InputError for one that is neither."""
+    from sensational.config import PRODUCT_HEAD
+
+    if not values:
+        return None
+    parsed = {}
+    for value in values:
+        name, _, number = value.rpartition("=")
+        try:
+            parsed[name.strip() or PRODUCT_HEAD] = float(number)
+        except ValueError:
+            raise InputError(f"--threshold {value!r}: expected a number or NAME=NUMBER (e.g. clickbait=0.7)")
+    return parsed
 
 
 def _read_ahead(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
@@ -58,8 +103,11 @@ def _read_ahead(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]
             raise item
 
 
-def records_for(model, batch: list[InputRow], top_phrases: int, threshold: float | None) -> list[dict]:
-    """One output record per input row, in order; rows with an input error get an error record."""
+def records_for(model, batch: list[InputRow], top_phrases: int, threshold=None) -> list[dict]:
+    """One output record per input row, in order; rows with an input error get an error record.
+    `threshold`: as Sensational.predict takes it."""
+    from sensational.predictor import make_record
+
     valid = [row for row in batch if row.error is None]
     scored = iter(model.predict([row.headline for row in valid], top_phrases=top_phrases, threshold=threshold))
     records = []
@@ -69,17 +117,7 @@ def records_for(model, batch: list[InputRow], top_phrases: int, threshold: float
             if row.truncated:
                 record["truncated"] = True
         else:
-            record = {
-                "id": row.id,
-                "headline": row.headline,
-                "score": None,
-                "flagged": None,
-                "threshold": model.threshold if threshold is None else threshold,
-                "model": model.model_info,
-                "phrases": [],
-                **{name: None for name in model.heads if model.heads[name] is not model.product},
-                "error": row.error,
-            }
+            record = {"id": row.id, **make_record(row.headline, model.model_info, error=row.error)}
         record["schema_version"] = SCHEMA_VERSION
         record.update({k: v for k, v in row.extra.items() if k not in record})
         records.append(record)
@@ -92,18 +130,20 @@ def score_rows(
     writer,
     handle,
     top_phrases: int,
-    threshold: float | None = None,
+    threshold=None,
     batch_size: int = 512,
+    progress=None,
 ) -> PredictSummary:
-    summary = PredictSummary()
+    """Score `rows` batch by batch and write their records; `progress`, if given, is called with the
+    number of rows done after each batch."""
+    summary = PredictSummary(categories=list(model.heads))
     for batch in _read_ahead(rows, batch_size):
         for record in records_for(model, batch, top_phrases, threshold):
             writer.write(record)
-            if record.get("error"):
-                summary.failed += 1
-            else:
-                summary.scored += 1
+            summary.count(record)
         handle.flush()
+        if progress is not None:
+            progress(len(batch))
     writer.close()
     handle.flush()
     return summary
@@ -118,19 +158,22 @@ def run_predict(
     output_format: str = "jsonl",
     output_path=None,
     model_path=None,
-    threshold: float | None = None,
+    threshold=None,
     top_phrases: int = 5,
     stdin=None,
+    raw_csv: bool = False,
 ) -> PredictSummary:
     """What `sensational predict` does: read, score in order, write. Every usage problem (input,
-    format, output place) raises InputError or OutputError before the model is loaded or anything
-    scored; a model problem raises ModelError. `id_column` None: "id" if the input has it."""
+    format, output place) raises InputError or OutputError before anything is scored; a model
+    problem raises ModelError. `id_column` None: "id" if the input has it. `threshold`: as
+    Sensational.predict takes it."""
     import sys
     from pathlib import Path
 
     from sensational import inputs
-    from sensational.outputs import WRITERS, output_stream
+    from sensational.outputs import WRITERS, make_writer, output_stream
     from sensational.predictor import Sensational
+    from sensational.progress import file_progress
 
     keep = keep_columns or []
     if input_path is not None and headlines:
@@ -154,7 +197,12 @@ def run_predict(
 
     with output_stream(output_path) as handle:
         model = Sensational.load(model_path)
+        try:
+            model.thresholds(threshold)
+        except ValueError as exc:
+            raise inputs.InputError(f"--threshold: {exc}")
         if headlines == ["-"]:
             model.warm_up()  # a stream is answered line by line: no first-use pauses
-        writer = WRITERS[output_format](handle, keep)
-        return score_rows(model, rows, writer, handle, top_phrases, threshold)
+        writer = make_writer(output_format, handle, keep, list(model.heads), raw_csv)
+        with file_progress(input_path) as progress:
+            return score_rows(model, rows, writer, handle, top_phrases, threshold, progress=progress)

@@ -77,20 +77,26 @@ def predict(
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, csv or table."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout (atomically)."),
     model: Optional[Path] = typer.Option(None, help="Model artifact [default: the one `make train` wrote]."),
-    threshold: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Flag threshold [default: the model's]."),
+    threshold: Optional[list[str]] = typer.Option(
+        None, help="Flag threshold, NAME=VALUE per category (sensational=0.4, clickbait=0.7; repeatable); "
+        "a bare number is the sensational head's [default: the model's]."
+    ),
     top_phrases: int = typer.Option(5, min=0, help="Phrases per headline; 0 turns explanations off."),
     strict: bool = typer.Option(False, help="Exit 1 if any row could not be scored."),
+    raw_csv: bool = typer.Option(False, help="CSV: write cells as they are, without the ' that stops a spreadsheet running =, +, -, @ as a formula."),
+    summary: bool = typer.Option(False, "--summary", help="At the end, print counts per category and the flag rate to stderr."),
 ) -> None:
     """Score headlines: one JSON record per input, in input order."""
     from sensational.artifact import ModelError
-    from sensational.batch import run_predict
+    from sensational.batch import parse_thresholds, run_predict
     from sensational.inputs import InputError
     from sensational.outputs import OutputError
 
     try:
         with _terminate_cleanly():
-            summary = run_predict(
-                headlines or [], input, text_column, id_column, keep_columns, format, output, model, threshold, top_phrases
+            done = run_predict(
+                headlines or [], input, text_column, id_column, keep_columns, format, output, model,
+                parse_thresholds(threshold), top_phrases, raw_csv=raw_csv,
             )
     except (InputError, OutputError) as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -103,8 +109,10 @@ def predict(
         _fail("interrupted", EXIT_INTERRUPTED)
     except OSError as exc:
         _fail(f"stopped: {exc.strerror or exc}", EXIT_IO)
-    if summary.failed:
-        typer.echo(f"sensational: {summary.failed} of {summary.scored + summary.failed} rows could not be scored", err=True)
+    if summary:
+        typer.echo(done.describe(), err=True)
+    if done.failed:
+        typer.echo(f"sensational: {done.failed} of {done.scored + done.failed} rows could not be scored", err=True)
         if strict:
             raise typer.Exit(EXIT_ROWS_FAILED)
 
@@ -155,7 +163,7 @@ def serve(
     request_timeout: float = typer.Option(10.0, min=0.1, help="Seconds a client has to send a whole request."),
     idle_timeout: int = typer.Option(5, min=1, help="Seconds before an idle keep-alive connection is closed."),
 ) -> None:
-    """Serve the model over HTTP: POST /v1/score, GET /healthz, docs at /docs."""
+    """Serve the model over HTTP: a review page at /, POST /v1/score, GET /healthz, docs at /docs."""
     from sensational.artifact import ModelError
 
     try:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from sensational.config import PRODUCT_HEAD
+
 SCORE_COLUMNS = ("score", "flagged")
 
 _models: dict = {}
@@ -38,24 +40,30 @@ def model_for(path: str | Path | None):
         return _models[key]
 
 
-def score_partition(frame, model_path=None, text_column: str = "headline", threshold: float | None = None):
-    """A pandas DataFrame with `score` and `flagged` added; rows without text get neither."""
+def score_partition(frame, model_path=None, text_column: str = "headline", threshold=None):
+    """A pandas DataFrame with `score` (the sensational head's) and `flagged` (any category flags the
+    row, as in a record) added; rows without text get neither. `threshold`: as Sensational.predict."""
     import pandas as pd
 
     model = model_for(model_path)
-    threshold = model.threshold if threshold is None else threshold
+    thresholds = model.thresholds(threshold)
     texts = frame[text_column]
     valid = texts.map(lambda t: isinstance(t, str) and bool(t.strip()))
-    scores = pd.Series(float("nan"), index=frame.index, dtype="float64")
-    if valid.any():
-        scores[valid] = model.scores(texts[valid].tolist())
     out = frame.copy()
-    out["score"] = scores.round(6)
-    out["flagged"] = (out["score"] >= threshold).where(valid, pd.NA).astype("boolean")
+    flagged = pd.Series(False, index=frame.index)
+    for name in model.heads:
+        scores = pd.Series(float("nan"), index=frame.index, dtype="float64")
+        if valid.any():
+            scores[valid] = model.scores(texts[valid].tolist(), head=name)
+        scores = scores.round(6)
+        flagged |= scores >= thresholds[name]
+        if name == PRODUCT_HEAD:
+            out["score"] = scores
+    out["flagged"] = flagged.where(valid, pd.NA).astype("boolean")
     return out
 
 
-def score_frame(frame, model_path=None, text_column: str = "headline", threshold: float | None = None):
+def score_frame(frame, model_path=None, text_column: str = "headline", threshold=None):
     """A dask DataFrame scored partition by partition (lazy: call .compute() or write it out)."""
     import pandas as pd
 
@@ -65,7 +73,7 @@ def score_frame(frame, model_path=None, text_column: str = "headline", threshold
     )
 
 
-def score_shards(pattern: str, model_path=None, text_column: str = "headline", threshold: float | None = None):
+def score_shards(pattern: str, model_path=None, text_column: str = "headline", threshold=None):
     """Read Parquet (*.parquet) or CSV (anything else) shards matching `pattern` and score them."""
     import dask.dataframe as dd
 

@@ -10,15 +10,29 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, TextIO
 
+from sensational.config import PRODUCT_HEAD
+
 FORMATS = ("jsonl", "csv", "table")
-CSV_COLUMNS = [
-    "id", "headline", "score", "flagged", "threshold", "model", "phrases",
-    "clickbait_score", "clickbait_flagged", "truncated", "error",
-]
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value` with a leading ' if a spreadsheet would read it as a formula (OWASP's rule); the '
+    shows that the cell was escaped. Numbers are left alone: -0.5 is a number, not a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_columns(categories: list[str], keep: list[str]) -> list[str]:
+    per_category = [f"{name}_{field}" for name in categories for field in ("score", "flagged", "threshold")]
+    columns = ["id", "headline", "flagged", "score", *per_category, "phrases", "warnings", "model", "truncated", "error"]
+    return columns + [c for c in keep if c not in columns]
 
 
 class JsonlWriter:
-    def __init__(self, handle: TextIO, keep: list[str]):
+    def __init__(self, handle: TextIO, keep: list[str], categories: list[str]):
         self.handle = handle
 
     def write(self, record: dict) -> None:
@@ -29,18 +43,25 @@ class JsonlWriter:
 
 
 class CsvWriter:
-    def __init__(self, handle: TextIO, keep: list[str]):
-        self.columns = CSV_COLUMNS + [c for c in keep if c not in CSV_COLUMNS]
-        self.writer = csv.DictWriter(handle, fieldnames=self.columns, extrasaction="ignore")
+    """One row per record: each category's score, flag and threshold in its own columns; phrases and
+    warnings as JSON. Cells a spreadsheet would run as formulas are escaped unless `raw`."""
+
+    def __init__(self, handle: TextIO, keep: list[str], categories: list[str], raw: bool = False):
+        self.categories = categories
+        self.raw = raw
+        self.writer = csv.DictWriter(handle, fieldnames=csv_columns(categories, keep), extrasaction="ignore")
         self.writer.writeheader()
 
     def write(self, record: dict) -> None:
         row = dict(record)
         row["model"] = f"{record['model']['name']}@{record['model']['fingerprint']}"
         row["phrases"] = json.dumps(record.get("phrases") or [], ensure_ascii=False)
-        clickbait = record.get("clickbait") or {}
-        row["clickbait_score"], row["clickbait_flagged"] = clickbait.get("score"), clickbait.get("flagged")
-        self.writer.writerow(row)
+        row["warnings"] = " ".join(record.get("warnings") or [])
+        for name in self.categories:
+            category = (record.get("categories") or {}).get(name) or {}
+            for field in ("score", "flagged", "threshold"):
+                row[f"{name}_{field}"] = category.get(field)
+        self.writer.writerow(row if self.raw else {key: spreadsheet_safe(value) for key, value in row.items()})
 
     def close(self) -> None:
         pass
@@ -49,8 +70,9 @@ class CsvWriter:
 class TableWriter:
     """A table for people at a terminal; rows are shown when the input ends."""
 
-    def __init__(self, handle: TextIO, keep: list[str]):
+    def __init__(self, handle: TextIO, keep: list[str], categories: list[str]):
         self.handle = handle
+        self.categories = categories
         self.records: list[dict] = []
 
     def write(self, record: dict) -> None:
@@ -60,19 +82,35 @@ class TableWriter:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("id", "score", "flag", "headline", "phrases", "clickbait")
+        table = Table("id", "flag", *self.categories, "headline", "phrases", "warnings")
         for r in self.records:
             if r.get("error"):
-                table.add_row(str(r["id"]), "-", "error", r.get("headline") or "", r["error"], "")
+                blanks = [""] * len(self.categories)
+                table.add_row(str(r["id"]), "error", *blanks, r.get("headline") or "", r["error"], "")
                 continue
-            phrases = ", ".join(f"{p['text']} ({p['weight']:+.2f})" for p in r.get("phrases") or [])
-            clickbait = r.get("clickbait") or {}
-            teaser = f"{clickbait['score']:.3f}{' FLAG' if clickbait['flagged'] else ''}" if clickbait else ""
-            table.add_row(str(r["id"]), f"{r['score']:.3f}", "FLAG" if r["flagged"] else "", r["headline"], phrases, teaser)
+            scores = [
+                f"{category['score']:.3f}{' FLAG' if category['flagged'] else ''}"
+                for category in (r["categories"][name] for name in self.categories)
+            ]
+            phrases = ", ".join(_phrase_label(p) for p in r["phrases"])
+            table.add_row(str(r["id"]), "FLAG" if r["flagged"] else "", *scores, r["headline"], phrases, " ".join(r["warnings"]))
         Console(file=self.handle, width=160).print(table)
 
 
+def _phrase_label(phrase: dict) -> str:
+    """`scared (+2.34)`; a phrase of another head than sensational names it: `Will Make You (+0.44 clickbait)`."""
+    head = "" if phrase["head"] == PRODUCT_HEAD else f" {phrase['head']}"
+    return f"{phrase['text']} ({phrase['weight']:+.2f}{head})"
+
+
 WRITERS = {"jsonl": JsonlWriter, "csv": CsvWriter, "table": TableWriter}
+
+
+def make_writer(output_format: str, handle: TextIO, keep: list[str], categories: list[str], raw_csv: bool = False):
+    """The writer for `output_format`; `raw_csv` turns off the CSV writer's formula escaping."""
+    if output_format == "csv":
+        return CsvWriter(handle, keep, categories, raw=raw_csv)
+    return WRITERS[output_format](handle, keep, categories)
 
 
 class OutputError(ValueError):

@@ -3,22 +3,29 @@
     >>> from sensational import Sensational
     >>> model = Sensational.load()
     >>> model.predict("Putin rubbing hands as 'scared Europe losing financial war'")
-    {'headline': ..., 'score': 0.56, 'flagged': True, 'threshold': ..., 'model': {...}, 'phrases': [...],
-     'clickbait': {'score': ..., 'flagged': ..., 'threshold': ..., 'phrases': [...]}}
+    {'headline': ..., 'flagged': True, 'score': 0.56,
+     'categories': {'sensational': {'score': 0.56, 'flagged': True, 'threshold': ...},
+                    'clickbait': {'score': 0.03, 'flagged': False, 'threshold': ...}},
+     'phrases': [{'text': 'scared', ..., 'category': 'alarm', 'head': 'sensational'}, ...],
+     'warnings': [], 'model': {...}}
 
-The model has heads (see train/config.toml): `sensational` gives the record's score, flag and
-phrases; every other head (`clickbait`) is reported beside it under its own name. Each head scores
-with its compiled form (sensational.fast) when the artifact has one, else with scikit-learn; both
-give the same probabilities.
+The record follows the moderation-API convention: one `flagged` to route on (any category flagged)
+and a score, flag and threshold per category. Each head of the artifact (see train/config.toml) is
+one category, so a head added to the config appears in `categories` without code changes;
+`sensational` also gives the record's `score`. Each head scores with its compiled form
+(sensational.fast) when the artifact has one, else with scikit-learn; both give the same
+probabilities.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from sensational import calibration
 from sensational.artifact import load_artifact, load_scoring
 from sensational.config import PRODUCT_HEAD
+from sensational.coverage import warnings_for
 from sensational.explain import Explainer
 from sensational.fast import BATCH
 from sensational.paths import default_model_path
@@ -79,7 +86,7 @@ class Head:
 
     def results(self, batch: list[str], top_phrases: int, threshold: float, only_flagged: bool = False) -> list[dict]:
         """Score, flag, threshold and phrases of each headline of `batch` (with `only_flagged`, phrases
-        only for flagged headlines)."""
+        only for flagged headlines), and how many of its features the head knows."""
         if self.scorer is not None:
             decisions, features = [], []
             for start in range(0, len(batch), BATCH):
@@ -97,7 +104,8 @@ class Head:
             score = round(float(probability), 6)
             explain = top_phrases > 0 and (score >= threshold or not only_flagged)
             phrases = self.explainer.phrases(headline, features[i], top_phrases, slope) if explain else []
-            result = {"score": score, "flagged": score >= threshold, "threshold": threshold, "phrases": phrases}
+            result = {"score": score, "flagged": score >= threshold, "threshold": threshold, "phrases": phrases,
+                      "known_features": len(features[i].indices)}
             if strengths is not None:
                 result["strength"] = round(float(strengths[i]), 6)
             results.append(result)
@@ -149,36 +157,75 @@ class Sensational:
         """Probability of sensational framing (or of another head's class) for each headline, in order."""
         return self.heads[head].scores(headlines)
 
+    def thresholds(self, threshold: float | Mapping[str, float] | None = None) -> dict[str, float]:
+        """Each category's threshold: the model's unless `threshold` overrides it. A number is the
+        sensational head's threshold (as before categories existed); a mapping names categories.
+        Raises ValueError for an unknown category or a value outside [0, 1]."""
+        chosen = {name: head.threshold for name, head in self.heads.items()}
+        if threshold is None:
+            return chosen
+        overrides = threshold if isinstance(threshold, Mapping) else {PRODUCT_HEAD: threshold}
+        unknown = sorted(set(overrides) - set(chosen))
+        if unknown:
+            raise ValueError(f"no category {', '.join(map(repr, unknown))} in this model; it has {', '.join(chosen)}")
+        for name, value in overrides.items():
+            if not 0.0 <= float(value) <= 1.0:
+                raise ValueError(f"threshold {value} for {name!r} is not between 0 and 1")
+            chosen[name] = float(value)
+        return chosen
+
     def predict(
         self,
         headlines: str | list[str],
         top_phrases: int = DEFAULT_TOP_PHRASES,
-        threshold: float | None = None,
+        threshold: float | Mapping[str, float] | None = None,
     ) -> dict | list[dict]:
-        """A record per headline: score, flag, threshold, model, the phrases behind the score, and
-        the other heads' results under their names (with phrases when they flag the headline).
-        `threshold` overrides the product head's."""
+        """A record per headline (see the module docstring). `threshold` overrides the model's: a
+        number for the sensational head, or {category: threshold}."""
         single = isinstance(headlines, str)
         batch = [headlines] if single else list(headlines)
-        records = self._records(batch, top_phrases, self.threshold if threshold is None else threshold)
+        records = self._records(batch, top_phrases, self.thresholds(threshold))
         return records[0] if single else records
 
-    def _records(self, batch: list[str], top_phrases: int, threshold: float) -> list[dict]:
+    def _records(self, batch: list[str], top_phrases: int, thresholds: dict[str, float]) -> list[dict]:
         if not batch:
             return []
-        product = self.product.results(batch, top_phrases, threshold)
         # Another head's phrases matter only where it flags; explaining is most of the cost of a record.
-        others = {
-            name: head.results(batch, top_phrases, head.threshold, only_flagged=True)
+        results = {
+            name: head.results(batch, top_phrases, thresholds[name], only_flagged=head is not self.product)
             for name, head in self.heads.items()
-            if head is not self.product
         }
         records = []
         for i, headline in enumerate(batch):
-            record = {"headline": headline, **product[i], "model": self.model_info}
-            record.update({name: results[i] for name, results in others.items()})
-            records.append(record)
+            per_head = {name: head_results[i] for name, head_results in results.items()}
+            known = sum(result["known_features"] for result in per_head.values())
+            records.append(make_record(headline, self.model_info, per_head, warnings_for(headline, known)))
         return records
+
+
+def make_record(headline: str | None, model_info: dict, per_head: dict | None = None, warnings=(), error=None) -> dict:
+    """The one place a record's fields are laid out, scored (`per_head`: each head's result from
+    Head.results) or not (`error`). The CLI and the service add `id` and `schema_version`."""
+    if error is not None:
+        flagged = score = categories = None
+        phrases = []
+    else:
+        categories = {name: {key: r[key] for key in ("score", "flagged", "threshold")} for name, r in per_head.items()}
+        flagged = any(category["flagged"] for category in categories.values())
+        score = categories[PRODUCT_HEAD]["score"]
+        phrases = [{**phrase, "head": name} for name, r in per_head.items() for phrase in r["phrases"]]
+    record = {
+        "headline": headline,
+        "flagged": flagged,
+        "score": score,
+        "categories": categories,
+        "phrases": phrases,
+        "warnings": list(warnings),
+        "model": model_info,
+    }
+    if error is not None:
+        record["error"] = error
+    return record
 
 
 def _compiled(pipeline):

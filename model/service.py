@@ -1,8 +1,10 @@
 """The HTTP service: the model loaded once, scoring JSON batches with the same records as the CLI.
 
-    POST /v1/score  {"headlines": ["...", {"id": "a1", "headline": "..."}], "top_phrases": 5, "threshold": 0.5}
+    GET  /          the review page (web/review.html): paste or upload headlines, see why each is flagged
+    POST /v1/score  {"headlines": ["...", {"id": "a1", "headline": "..."}], "top_phrases": 5,
+                     "threshold": {"sensational": 0.4, "clickbait": 0.7}}   (or a number: sensational's)
                  -> {"records": [...]}   one record per item, in order (see schema/record.schema.json)
-    GET  /healthz   -> {"status": "ok", "model": {"name": ..., "fingerprint": ...}, ...}
+    GET  /healthz   -> {"status": "ok", "model": {"name": ..., "fingerprint": ...}, "thresholds": {...}, ...}
     GET  /openapi.json, /docs
 
 An item that cannot be scored (empty, not a string, NUL byte, bad id) gets an error record, as a bad
@@ -28,12 +30,12 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from importlib.resources import files
-from typing import Any
+from typing import Annotated, Any
 
 import h11
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -47,6 +49,7 @@ MAX_BATCH = 1000
 MAX_BODY_BYTES = 1 << 20
 TOKEN_ENV = "SENSATIONAL_TOKEN"
 UNAUTHENTICATED_PATHS = {"/healthz"}  # liveness probes carry no credentials
+Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class ScoreRequest(BaseModel):
@@ -55,7 +58,11 @@ class ScoreRequest(BaseModel):
         examples=[["Senate passes budget bill", {"id": "a1", "headline": "You won't believe this"}]],
     )
     top_phrases: int = Field(DEFAULT_TOP_PHRASES, ge=0, le=100, description="Phrases per record; 0 turns them off.")
-    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Flag threshold [default: the model's].")
+    threshold: Threshold | dict[str, Threshold] | None = Field(
+        None,
+        description="Flag thresholds {category: value}, or a number for the sensational head [default: the model's].",
+        examples=[{"sensational": 0.4, "clickbait": 0.7}],
+    )
 
 
 def item_row(number: int, item: Any) -> InputRow:
@@ -182,6 +189,10 @@ def record_schema() -> dict:
     return schema
 
 
+def review_page() -> str:
+    return (files("sensational") / "web" / "review.html").read_text(encoding="utf-8")
+
+
 def create_app(model_path=None, workers: int = 1, token: str | None = None, recycle_after: int = 1000) -> FastAPI:
     """The service app, with the model at `model_path` (default: the one `make train` wrote) loaded
     once here (for /healthz, and to fail at once if it is bad) and once in each of `workers`
@@ -222,6 +233,10 @@ def create_app(model_path=None, workers: int = 1, token: str | None = None, recy
             raise HTTPException(
                 413, f"{len(request.headlines)} headlines in one request; at most {MAX_BATCH}, split the batch"
             )
+        try:
+            model.thresholds(request.threshold)
+        except ValueError as exc:
+            raise HTTPException(422, f"threshold: {exc}")
         rows = [item_row(number, item) for number, item in enumerate(request.headlines, start=1)]
         try:
             body = await asyncio.wrap_future(app.state.pool.score(rows, request.top_phrases, request.threshold))
@@ -232,8 +247,19 @@ def create_app(model_path=None, workers: int = 1, token: str | None = None, recy
 
     @app.get("/healthz")
     async def healthz() -> dict:
-        """The service is up and which model it serves (answered without waiting for any scoring)."""
-        return {"status": "ok", "model": model.model_info, "threshold": model.threshold, "schema_version": SCHEMA_VERSION}
+        """The service is up, which model it serves and its categories' default thresholds (answered
+        without waiting for any scoring)."""
+        return {
+            "status": "ok", "model": model.model_info, "threshold": model.threshold,
+            "thresholds": model.thresholds(), "schema_version": SCHEMA_VERSION,
+        }
+
+    page = review_page()
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def review() -> HTMLResponse:
+        """The review page: a person pastes or uploads headlines and sees why each one is flagged."""
+        return HTMLResponse(page)
 
     return app
 

@@ -29,7 +29,7 @@ def _ready() -> bool:
     return _model is not None
 
 
-def score_json(rows: list, top_phrases: int, threshold: float | None) -> bytes:
+def score_json(rows: list, top_phrases: int, threshold) -> bytes:
     """The body of a /v1/score answer: {"records": [...]}, one record per row, as UTF-8 JSON."""
     from sensational.batch import records_for
 
@@ -62,7 +62,7 @@ class ScoringPool:
             self._submitted += 1
             return self._executor.submit(function, *args)
 
-    def score(self, rows: list, top_phrases: int, threshold: float | None) -> Future:
+    def score(self, rows: list, top_phrases: int, threshold) -> Future:
         return self.submit(score_json, rows, top_phrases, threshold)
 
     def restart(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -152,14 +153,21 @@ def record_validator():
     return Draft202012Validator(schema)
 
 
-@pytest.fixture(scope="session")
-def client(tiny_model):
-    """An httpx client for a real uvicorn server running create_app(tiny_model), on a free loopback port."""
-    import httpx
+@contextmanager
+def live_server(model_path):
+    """A real uvicorn server running create_app(model_path) on a free loopback port; yields its URL."""
 
     from sensational.service import create_app
     from tests.helpers import running_server
 
-    with running_server(create_app(tiny_model)) as url:
-        with httpx.Client(base_url=url, timeout=30) as http:
-            yield http
+    with running_server(create_app(model_path)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def client(tiny_model):
+    """An httpx client for a live server of the tiny model."""
+    import httpx
+
+    with live_server(tiny_model) as url, httpx.Client(base_url=url, timeout=30) as http:
+        yield http

@@ -15,7 +15,7 @@ def test_predict_argument_prints_one_json_line_with_every_field(tiny_model):
     result = runner.invoke(app, ["predict", "Trump SLAMS furious judge", "--model", str(tiny_model)])
     assert result.exit_code == 0, result.output
     (record,) = records(result.stdout)
-    assert set(record) >= {"id", "headline", "score", "flagged", "threshold", "model", "phrases"}
+    assert set(record) >= {"id", "headline", "flagged", "score", "categories", "phrases", "warnings", "model"}
     assert record["id"] == 1 and record["headline"] == "Trump SLAMS furious judge"
 
 
@@ -38,9 +38,9 @@ def test_csv_and_table_formats(tiny_model, tmp_path):
     result = runner.invoke(app, ["predict", "a b c", "d e f", "-f", "csv", "-o", str(out), "--model", str(tiny_model)])
     assert result.exit_code == 0
     lines = out.read_text().splitlines()
-    assert lines[0].startswith("id,headline,score,flagged") and len(lines) == 3
+    assert lines[0].startswith("id,headline,flagged,score,sensational_score,sensational_flagged") and len(lines) == 3
     table = runner.invoke(app, ["predict", "Senate passes bill", "-f", "table", "--model", str(tiny_model)])
-    assert "Senate passes bill" in table.stdout and "score" in table.stdout
+    assert "Senate passes bill" in table.stdout and "sensational" in table.stdout and "clickbait" in table.stdout
 
 
 def test_train_and_evaluate_commands(tiny_config, tmp_path):

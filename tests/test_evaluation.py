@@ -64,3 +64,11 @@ def test_baselines_cross_corpus_and_ablation_cover_every_corpus(evaluated):
     # Headlines of outlets kept out of train and dev are reported as their own corpus.
     unseen = metrics["heads"]["sensational"]["corpora"]["unseen-outlets"]
     assert unseen["model"]["n"] == 2
+
+
+def test_warning_rates_per_test_corpus_and_the_covered_language(evaluated):
+    out, metrics = evaluated
+    assert set(metrics["warning_rates"]) == {"chak", "webis", "own"}
+    assert all(set(rates) == {"language", "no_features"} for rates in metrics["warning_rates"].values())
+    assert "## Coverage warnings" in (out / "report.md").read_text()
+    assert "English only" in (out / "MODEL_CARD.md").read_text()

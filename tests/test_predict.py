@@ -7,7 +7,7 @@ from sensational.batch import run_predict
 from sensational.inputs import MAX_CHARS, InputError
 from sensational.predictor import Sensational
 
-RECORD_FIELDS = {"id", "headline", "score", "flagged", "threshold", "model", "phrases", "clickbait", "schema_version"}
+RECORD_FIELDS = {"id", "headline", "flagged", "score", "categories", "phrases", "warnings", "model", "schema_version"}
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,8 @@ def test_predict_takes_a_string_or_a_list(model):
     assert one["score"] == many[0]["score"]
     assert set(one) == RECORD_FIELDS - {"id", "schema_version"}
     assert 0.0 <= one["score"] <= 1.0
-    assert one["flagged"] == (one["score"] >= one["threshold"])
+    assert one["score"] == one["categories"]["sensational"]["score"]
+    assert one["flagged"] == any(c["score"] >= c["threshold"] for c in one["categories"].values())
     assert one["model"]["fingerprint"] == model.model_info["fingerprint"]
 
 
@@ -41,7 +42,8 @@ def test_phrase_offsets_point_at_the_words(model):
 
 def test_top_phrases_zero_turns_explanations_off_and_threshold_overrides(model):
     record = model.predict("Senate passes budget bill", top_phrases=0, threshold=0.0)
-    assert record["phrases"] == [] and record["flagged"] is True and record["threshold"] == 0.0
+    assert record["phrases"] == [] and record["flagged"] is True
+    assert record["categories"]["sensational"] == {"score": record["score"], "flagged": True, "threshold": 0.0}
 
 
 def run(tmp_path, tiny_model, *headlines, **options):
@@ -128,7 +130,7 @@ def test_stdin_stream_is_scored_in_order(tiny_model):
     from sensational.outputs import JsonlWriter
 
     model = Sensational.load(tiny_model)
-    summary = score_rows(model, from_lines(io.BytesIO(lines)), JsonlWriter(out, []), out, top_phrases=1, batch_size=64)
+    summary = score_rows(model, from_lines(io.BytesIO(lines)), JsonlWriter(out, [], []), out, top_phrases=1, batch_size=64)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert summary.scored == 2000 and [r["id"] for r in records] == list(range(1, 2001))
     assert records[1999]["headline"] == "Headline number 1999 about things"
@@ -165,6 +167,9 @@ def test_jsonl_id_that_is_not_a_string_or_integer_is_a_row_error(tmp_path, tiny_
 
 def test_clickbait_phrases_are_given_only_where_the_clickbait_head_flags(model):
     teaser, plain = model.predict(["You Won't Believe What This Dog Did Next", "Senate passes budget bill"])
-    assert teaser["clickbait"]["flagged"] and teaser["clickbait"]["phrases"]
-    assert not plain["clickbait"]["flagged"] and plain["clickbait"]["phrases"] == []
-    assert teaser["phrases"]  # the product head explains whether or not it flags
+
+    def heads(record):
+        return {phrase["head"] for phrase in record["phrases"]}
+
+    assert teaser["categories"]["clickbait"]["flagged"] and heads(teaser) == {"sensational", "clickbait"}
+    assert not plain["categories"]["clickbait"]["flagged"] and heads(plain) == {"sensational"}

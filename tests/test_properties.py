@@ -36,7 +36,10 @@ def test_any_string_gives_a_score_or_an_error_record(model, text):
         assert record["score"] is None and record["flagged"] is None
     else:
         assert 0.0 <= record["score"] <= 1.0
-        assert record["flagged"] == (record["score"] >= record["threshold"])
+        categories = record["categories"]
+        assert all(c["flagged"] == (c["score"] >= c["threshold"]) for c in categories.values())
+        assert record["flagged"] == any(c["flagged"] for c in categories.values())
+        assert record["score"] == categories["sensational"]["score"]
         for phrase in record["phrases"]:
             assert 0 <= phrase["start"] < phrase["end"] <= len(record["headline"])
             assert record["headline"][phrase["start"] : phrase["end"]] == phrase["text"]

@@ -39,10 +39,13 @@ def test_the_schema_rejects_what_is_not_a_record(tiny_model, record_validator):
     broken = [
         {k: v for k, v in good.items() if k != "score"},
         {**good, "score": 1.5},
-        {**good, "schema_version": 1},
-        {**good, "clickbait": {"score": 0.5}},
+        {**good, "schema_version": 2},
+        {**good, "categories": {**good["categories"], "clickbait": {"score": 0.5}}},
+        {**good, "categories": {"clickbait": good["categories"]["clickbait"]}},  # sensational is always there
+        {k: v for k, v in good.items() if k != "warnings"},
+        {**good, "warnings": ["unreadable"]},
         {**good, "model": {"name": "sensational"}},
-        {**good, "phrases": [{"text": "x", "start": 0, "end": 1, "weight": 0.1}]},
+        {**good, "phrases": [{"text": "x", "start": 0, "end": 1, "weight": 0.1, "category": None}]},  # no head
         {**good, "error": "line 1: empty headline"},  # an error record has no score
         {**good, "score": None},  # and a scored one has no null score
     ]
