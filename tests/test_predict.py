@@ -172,4 +172,4 @@ def test_clickbait_phrases_are_given_only_where_the_clickbait_head_flags(model):
         return {phrase["head"] for phrase in record["phrases"]}
 
     assert teaser["categories"]["clickbait"]["flagged"] and heads(teaser) == {"sensational", "clickbait"}
-    assert not plain["categories"]["clickbait"]["flagged"] and heads(plain) == {"sensational"}
+    assert not plain["categories"]["clickbait"]["flagged"] and "clickbait" not in heads(plain)
