@@ -79,7 +79,7 @@ def load_vectors(path: Path) -> tuple[list[str], np.ndarray]:
     """(vocabulary, vectors) from a file written by build_vectors.py."""
     with np.load(path, allow_pickle=False) as arrays:
         vocabulary = arrays["vocabulary"].tobytes().decode("utf-8").split("\n")
-        vectors = arrays["vectors"].astype(np.float64)
+        vectors = arrays["vectors"]  # kept in float16, as stored: the artifact carries them
     if len(vocabulary) != len(vectors):
         raise ValueError(f"{path}: {len(vocabulary)} pieces but {len(vectors)} vectors")
     return vocabulary, vectors
@@ -108,7 +108,7 @@ class SemanticBlock:
         for row, text in enumerate(texts):
             ids = [i for pieces, _, _ in self.pieces.word_pieces(text) for i in pieces]
             if ids:
-                out[row] = self.vectors[ids].mean(axis=0) * self.weight
+                out[row] = self.vectors[ids].astype(np.float64).mean(axis=0) * self.weight
         return sp.csr_matrix(out)
 
     def fit_transform(self, texts, y=None):
@@ -125,7 +125,7 @@ class SemanticBlock:
 
     def piece_shares(self, coef: np.ndarray) -> np.ndarray:
         """Each piece's share of the logit per occurrence, before dividing by the headline's piece count."""
-        return (self.vectors @ np.asarray(coef, dtype=np.float64)) * self.weight
+        return (self.vectors.astype(np.float64) @ np.asarray(coef, dtype=np.float64)) * self.weight
 
     def __getstate__(self):
         state = dict(self.__dict__)

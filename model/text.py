@@ -5,8 +5,10 @@ import unicodedata
 
 
 def normalise(text: str) -> str:
-    """NFKC-normalise and collapse runs of white space, so visually equal headlines compare equal."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC-normalise, drop invisible format characters (zero-width spaces and joiners, byte-order
+    marks) and collapse runs of white space, so visually equal headlines compare equal."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
 
 
 def text_hash(normalised_text: str) -> int:

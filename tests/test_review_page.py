@@ -112,7 +112,9 @@ def test_the_review_page_in_a_browser(browser, shipped_model, tmp_path):
             " f.dispatchEvent(new Event('change')); })()"
         )
         shown = browser.evaluate("[...document.querySelectorAll('#results tr')].map(r => r.dataset.id)")
-        assert shown == ["1"]
+        records = [json.loads(line) for line in browser.evaluate("review.toJsonl()").splitlines()]
+        assert shown == [str(i) for i, r in enumerate(records, 1) if r["categories"]["sensational"]["flagged"]]
+        assert "1" in shown and "3" not in shown
         browser.evaluate(
             "(() => { const f = document.getElementById('filter'); f.value = 'all'; f.dispatchEvent(new Event('change'));"
             " const s = document.getElementById('sort'); s.value = 'score:sensational'; s.dispatchEvent(new Event('change')); })()"
