@@ -210,7 +210,9 @@ def make_record(headline: str | None, model_info: dict, per_head: dict | None = 
         flagged = score = categories = None
         phrases = []
     else:
-        categories = {name: {key: r[key] for key in ("score", "flagged", "threshold")} for name, r in per_head.items()}
+        categories = {
+            name: {key: r[key] for key in ("score", "flagged", "threshold", "strength") if key in r} for name, r in per_head.items()
+        }
         flagged = any(category["flagged"] for category in categories.values())
         score = categories[PRODUCT_HEAD]["score"]
         phrases = [{**phrase, "head": name} for name, r in per_head.items() for phrase in r["phrases"]]
