@@ -26,6 +26,7 @@ ACRONYMS = frozenset(
 
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’]{3,}\b")
 _EXCLAMATION = re.compile(r"!+")
+_ASCII_LOWER = re.compile("[a-z]")
 _TEASER = re.compile(
     r"[\[(](?:video|videos|pics?|photos?|watch|gallery|poll|live|listen|audio)[\])]"
     r"|^\s*(?:watch|video|breaking|listen|must[ -]see|pics|photos|revealed)\s*[:\-–—]",
@@ -60,20 +61,6 @@ _WORD_RUN = re.compile(r"\w+")
 _SPECIAL_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what \\w matches
-
-
-def _runs_of(word: str, text: str, lowered: str) -> Iterator[int]:
-    """Offsets of the runs of word characters of `text` that lower-case to `word`."""
-    start = lowered.find(word)
-    while start >= 0:
-        end = start + len(word)
-        if (start == 0 or not _is_word(text[start - 1])) and (end == len(text) or not _is_word(text[end])):
-            yield start
-        start = lowered.find(word, start + 1)
-
-
 def _first_words(phrases: list[str]) -> frozenset[str] | None:
     """Lower-cased leading word runs a category's match can start with; None: no such shortcut."""
     keys = set()
@@ -101,6 +88,13 @@ class Lexicon:
         self.categories = {name: sorted(set(phrases)) for name, phrases in categories.items()}
         self._first = {name: _first_words(phrases) for name, phrases in self.categories.items() if phrases}
         self._patterns: dict[str, re.Pattern] = {}  # compiled when first needed: compiling all is slow
+        # Every first word of every category in one set: most headlines share none with it, and one
+        # set test then rules out every category at once.
+        self._any_first = frozenset().union(*(f for f in self._first.values() if f is not None))
+        self._starting: dict[str, list[str]] = {}  # first word -> the categories it can start
+        for name, first in self._first.items():
+            for word in first or ():
+                self._starting.setdefault(word, []).append(name)
 
     def __getstate__(self):
         return {"categories": self.categories}
@@ -127,20 +121,32 @@ class Lexicon:
             table = tomllib.load(handle)
         return cls({name: spec["phrases"] for name, spec in table.get("categories", {}).items()})
 
-    def _candidates(self, text: str) -> Iterator[tuple[str, re.Pattern, list[int] | None]]:
+    def _candidates(self, text: str, lowered: str | None = None) -> Iterator[tuple[str, re.Pattern, list[int] | None]]:
         """(category, pattern, offsets where a match can start) for every category that can match
-        `text`; offsets None means anywhere."""
+        `text`; offsets None means anywhere. `lowered`: text.lower(), if the caller has it."""
         full = _SPECIAL_FOLDS.search(text) is not None
-        present = None if full else set(map(str.lower, _WORD_RUN.findall(text)))
-        lowered = text.lower()  # same length and offsets as `text` (U+0130 is the exception, above)
+        if lowered is None:
+            lowered = text.lower()  # same length and offsets as `text` (U+0130 is the exception, above)
+        starts: dict[str, list[int]] = {}
+        # The runs of the lowered text are the lowered runs wherever it matters: where lower() of the
+        # whole text and of a run differ (U+0130, a final sigma's context), the run is not ASCII, and
+        # first words are ASCII. One set test rules most headlines out; the rest are read run by run.
+        if not full and not self._any_first.isdisjoint(_WORD_RUN.findall(lowered)):
+            for run in _WORD_RUN.finditer(lowered):
+                for name in self._starting.get(run.group(), ()):
+                    starts.setdefault(name, []).append(run.start())
         for name, first in self._first.items():
             if full or first is None:
                 yield name, self._pattern(name), None
-            elif hits := first.intersection(present):
-                yield name, self._pattern(name), sorted(i for word in hits for i in _runs_of(word, text, lowered))
+            elif name in starts:
+                yield name, self._pattern(name), starts[name]
 
     def _style(self, text: str) -> Iterator[tuple[str, int, int]]:
-        if any(c.islower() for c in text):  # a headline in all capitals emphasises nothing
+        # A headline in all capitals emphasises nothing. (Most headlines have no capitalised word, and
+        # the regex answers ASCII text at C speed.)
+        if _CAPS_WORD.search(text) is not None and (
+            _ASCII_LOWER.search(text) is not None if text.isascii() else any(c.islower() for c in text)
+        ):
             for m in _CAPS_WORD.finditer(text):
                 if m.group().rstrip("'’S") not in ACRONYMS and m.group() not in ACRONYMS:
                     yield "style:caps", m.start(), m.end()
@@ -164,11 +170,12 @@ class Lexicon:
         found.extend(self._style(text))
         return sorted(found, key=lambda match: (match[1], match[2], match[0]))
 
-    def features(self, text: str) -> set[str]:
-        """The distinct features of `matches(text)`, found faster (no spans, first match suffices)."""
+    def features(self, text: str, lowered: str | None = None) -> set[str]:
+        """The distinct features of `matches(text)`, found faster (no spans, first match suffices).
+        `lowered`: text.lower(), if the caller has it."""
         found = {
             f"lexicon:{name}"
-            for name, pattern, starts in self._candidates(text)
+            for name, pattern, starts in self._candidates(text, lowered)
             if (pattern.search(text) if starts is None else any(pattern.match(text, start) for start in starts))
         }
         found.update(feature for feature, _, _ in self._style(text))

@@ -1,0 +1,302 @@
+"""One feature pass per batch for every head of a model, then one sparse product per head.
+
+The heads of a model read the same kinds of features (word n-grams, character n-grams, lexicon
+markers, word pieces); only their vocabularies and coefficients differ. So a batch is read once:
+
+1. each headline is lower-cased and split into tokens once (C-level `map`s, no per-row bytecode);
+2. each distinct word is looked up once and cached (`Pool`): its character n-grams and its word
+   pieces, as ids in the *union* of all heads' vocabularies;
+3. word n-grams are numbers, not strings: a token's id in the union word table, and an n-gram's key
+   is its token ids in base W, found with one `searchsorted` per n over the batch;
+4. the lexicon runs once per headline for all heads (`Lexicon.features`);
+5. the (row, union id) pairs are sorted and counted once; each head maps union ids to its columns
+   and computes TF-IDF values and logits from them (`FastScorer.decisions_from`).
+
+Union ids follow each block's sorted term order, and scikit-learn's vocabulary columns are sorted
+terms too, so a head's features come out in scikit-learn's column order and its sums are computed
+in scikit-learn's order: the scores are the pipeline's to the last bit or close to it (tested).
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import chain, repeat
+
+import numpy as np
+
+from sensational.fast import BATCH, FastScorer, Semantic, Unsupported, _describe
+from sensational.features import WORD, CharNgrams, FramingMarkers, WordNgrams
+
+WORD_CACHE = 200_000  # distinct words whose ids a Pool keeps before it starts again
+
+
+class Pool:
+    """Ids of a word (its character n-grams, its word pieces), computed once per distinct word and
+    gathered for a whole batch with numpy instead of a Python loop per word."""
+
+    def __init__(self, compute):
+        self.compute = compute  # word -> list of ids
+        self.clear()
+
+    def clear(self) -> None:
+        self.slots: dict[str, int] = {}
+        self.starts, self.lengths, self.ids = [], [], []
+        self._arrays = None
+
+    def _add(self, words) -> None:
+        if len(self.slots) + len(words) > WORD_CACHE:
+            self.clear()  # bounded memory over an endless stream; the batch's words are added below
+        for word in words:
+            ids = self.compute(word)
+            self.slots[word] = len(self.starts)
+            self.starts.append(len(self.ids))
+            self.lengths.append(len(ids))
+            self.ids.extend(ids)
+        self._arrays = None
+
+    def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids of all `words` concatenated in order, number of ids of each word)."""
+        slots = list(map(self.slots.get, words))
+        if None in slots:
+            self._add(set(words).difference(self.slots))
+            slots = list(map(self.slots.__getitem__, words))
+        if self._arrays is None:
+            self._arrays = tuple(np.array(a, dtype=np.int64) for a in (self.starts, self.lengths, self.ids))
+        starts, lengths, ids = self._arrays
+        slots = np.array(slots, dtype=np.int64)
+        return ids[_ranges(starts[slots], lengths[slots])], lengths[slots]
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices start, start+1, ..., start+length-1 of every (start, length), concatenated."""
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    return np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
+
+
+class _Group:
+    """The features of one analyzer that several heads share: their union vocabulary, each term's id
+    (in sorted term order), and which column each head gives it."""
+
+    def __init__(self, analyzer, offset: int):
+        self.analyzer = analyzer
+        self.offset = offset
+        self.terms: list[str] = []
+        self.members: list[tuple[str, dict]] = []  # (head, {term: head column})
+        self.binary = True  # every head counts these features as present/absent
+
+    def finish(self) -> None:
+        self.terms = sorted({term for _, index in self.members for term in index})
+        self.ids = {term: self.offset + i for i, term in enumerate(self.terms)}
+
+
+class FeaturePass:
+    """All heads' features of a batch in one pass; `decisions` and `rows` per head from it."""
+
+    def __init__(self, scorers: dict[str, FastScorer]):
+        self.scorers = scorers
+        groups: dict[str, _Group] = {}
+        offset = 0
+        for name, scorer in scorers.items():
+            for block, index in zip(scorer.blocks, scorer.indexes):
+                key = json.dumps(_describe(block.analyzer), sort_keys=True)
+                if key not in groups:
+                    groups[key] = _Group(block.analyzer, 0)
+                groups[key].members.append((name, index))
+                groups[key].binary &= block.binary
+        self.groups = list(groups.values())
+        for group in self.groups:
+            group.offset = offset
+            group.finish()
+            offset += len(group.terms)
+        self.n_union = offset
+        # Per head: the column of every union id (-1: the head does not have the feature).
+        self.columns = {name: np.full(offset, -1, dtype=np.int64) for name in scorers}
+        for group in self.groups:
+            for name, index in group.members:
+                terms = list(index)
+                self.columns[name][[group.ids[t] for t in terms]] = [index[t] for t in terms]
+        # Union ids follow sorted terms; where a head's columns do not (a hand-made vocabulary), its
+        # features are re-sorted by column after mapping.
+        self._ordered = {}
+        for name, columns in self.columns.items():
+            known = columns[columns >= 0]
+            self._ordered[name] = bool(np.all(np.diff(known) > 0))
+        self._word = [g for g in self.groups if type(g.analyzer) is WordNgrams]
+        self._char = [g for g in self.groups if type(g.analyzer) is CharNgrams]
+        self._framing = [g for g in self.groups if type(g.analyzer) is FramingMarkers]
+        if len(self.groups) != len(self._word) + len(self._char) + len(self._framing):
+            raise Unsupported("an analyzer other than word n-grams, character n-grams or framing markers")
+        for group in self._word:
+            self._prepare_word(group)
+        for group in self._char:
+            grams, ids = group.analyzer._grams, group.ids
+            group.pool = Pool(lambda word, grams=grams, get=ids.get: [i for i in map(get, grams(word)) if i is not None])
+        # Heads with a semantic block share the word pieces when they share the vocabulary.
+        self._pieces = {}
+        for scorer in scorers.values():
+            if scorer.semantic is not None:
+                key = id(scorer.semantic.pieces.vocabulary)
+                if key not in self._pieces:
+                    self._pieces[key] = Pool(scorer.semantic.pieces)
+
+    def _prepare_word(self, group: _Group) -> None:
+        """Word n-grams as integers: each token of any term gets an id; an n-gram's key is its ids in
+        base W. A token no term has cannot be part of a known n-gram, so it needs no id."""
+        tokens = sorted({token for term in group.terms for token in term.split(" ")})
+        group.words = {token: i for i, token in enumerate(tokens)}
+        group.base = base = len(tokens) + 1
+        low, high = group.analyzer.ngram_range
+        if low < 1 or base ** high >= 2**62:
+            raise Unsupported(f"word n-grams {group.analyzer.ngram_range} over {len(tokens)} tokens")
+        group.keys = {}
+        for n in range(low, high + 1):
+            keys, ids = [], []
+            for term in group.terms:
+                parts = term.split(" ")
+                if len(parts) == n:
+                    key = 0
+                    for part in parts:
+                        key = key * base + group.words[part]
+                    keys.append(key)
+                    ids.append(group.ids[term])
+            order = np.argsort(keys, kind="stable")
+            group.keys[n] = (np.array(keys, dtype=np.int64)[order], np.array(ids, dtype=np.int64)[order])
+
+    # -- the pass -----------------------------------------------------------------------------------
+
+    def read(self, headlines: list[str]) -> "Batch":
+        """The union features of at most BATCH headlines, and where each occurs (for explanations)."""
+        batch = Batch(self, headlines)
+        lowered = list(map(str.lower, headlines))
+        rows, ids = [], []
+        if self._word:
+            batch.tokens = _Split(list(map(WORD.findall, lowered)))
+            for number, group in enumerate(self._word):
+                occurrences = batch.word_occurrences[number] = self._word_ngrams(group, batch.tokens)
+                rows.append(occurrences[0])
+                ids.append(occurrences[3])
+        if self._char:
+            batch.words = _Split(list(map(str.split, lowered)))
+            for number, group in enumerate(self._char):
+                found, per_word = group.pool.gather(batch.words.flat)
+                word_of = np.repeat(np.arange(len(batch.words.flat)), per_word)
+                batch.char_occurrences[number] = (word_of, found)
+                rows.append(batch.words.rows[word_of])
+                ids.append(found)
+        for group in self._framing:
+            # Counted as present/absent, the distinct features suffice (found faster, without spans).
+            if group.binary:
+                features = list(map(group.analyzer.lexicon.features, headlines, lowered))
+            else:
+                features = list(map(group.analyzer, headlines))
+            counts = np.fromiter(map(len, features), np.int64, len(features))
+            get = group.ids.get
+            found = np.array([get(f, -1) for f in chain.from_iterable(features)], dtype=np.int64)
+            row = np.repeat(np.arange(len(headlines)), counts)
+            rows.append(row[found >= 0])
+            ids.append(found[found >= 0])
+        if self._pieces:
+            batch.pieces_of = _Split(list(map(WORD.findall, headlines)))  # as semantic.WordPieces reads them
+            for key, pool in self._pieces.items():
+                found, per_token = pool.gather(batch.pieces_of.flat)
+                batch.pieces[key] = (np.repeat(np.arange(len(batch.pieces_of.flat)), per_token), found)
+        empty = np.zeros(0, np.int64)
+        batch.rows, batch.ids, batch.counts = _count(np.concatenate(rows) if rows else empty,
+                                                     np.concatenate(ids) if ids else empty, self.n_union)
+        # Lower-casing keeps every character's place and kind except for U+0130 (two characters) and
+        # a capital sigma (its lower case depends on its neighbours): elsewhere the lower-cased tokens
+        # are the headline's tokens, at the same offsets.
+        batch.aligned = np.fromiter((len(a) == len(b) and "\u03a3" not in a for a, b in zip(headlines, lowered)),
+                                    bool, len(headlines))
+        return batch
+
+    def _word_ngrams(self, group: _Group, tokens: "_Split"):
+        """(row, first token, n, union id) of every known word n-gram occurrence."""
+        ids = np.fromiter(map(group.words.get, tokens.flat, repeat(-1)), np.int64, len(tokens.flat))
+        # How many tokens of its headline follow each token, itself included.
+        left = tokens.ends[tokens.rows] - np.arange(len(ids))
+        found = []
+        for n, (keys, union) in group.keys.items():
+            starts = np.flatnonzero(left >= n)
+            key, valid = ids[starts], ids[starts] >= 0
+            for j in range(1, n):
+                following = ids[starts + j]
+                valid &= following >= 0
+                key = key * group.base + following
+            starts, key = starts[valid], key[valid]
+            if len(keys) == 0 or len(key) == 0:
+                continue
+            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = keys[at] == key
+            found.append((tokens.rows[starts[hit]], starts[hit], np.full(int(hit.sum()), n), union[at[hit]]))
+        if not found:
+            return tuple(np.zeros(0, np.int64) for _ in range(4))
+        return tuple(np.concatenate(column) for column in zip(*found))
+
+    def decisions(self, headlines: list[str], head: str) -> np.ndarray:
+        """One head's logit per headline (the pipeline's decision_function)."""
+        parts = [self.read(headlines[s : s + BATCH]).decisions(head) for s in range(0, len(headlines), BATCH)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _count(rows: np.ndarray, ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each distinct (row, id) once, sorted, with how many times it occurs: what CountVectorizer counts."""
+    if len(rows) == 0:
+        return rows, ids, np.zeros(0, np.int64)
+    dtype = np.int32 if (int(rows[-1]) + 1) * n < 2**31 else np.int64
+    keys = rows.astype(dtype) * dtype(n) + ids.astype(dtype)
+    keys.sort()
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(starts, len(keys)))
+    rows, ids = np.divmod(keys[starts].astype(np.int64), n)
+    return rows, ids, counts
+
+
+class _Split:
+    """The tokens of a batch's headlines, flattened: `flat`, the row of each, and each row's end."""
+
+    def __init__(self, per_row: list[list[str]]):
+        counts = np.fromiter(map(len, per_row), np.int64, len(per_row))
+        self.flat = list(chain.from_iterable(per_row))
+        self.rows = np.repeat(np.arange(len(per_row)), counts)
+        self.ends = np.cumsum(counts)
+        self.starts = self.ends - counts
+
+
+class Batch:
+    """The features of a batch in union ids, and where they occur; each head reads its own columns."""
+
+    def __init__(self, feature_pass: FeaturePass, headlines: list[str]):
+        self.feature_pass = feature_pass
+        self.headlines = headlines
+        self.tokens = self.words = self.pieces_of = None
+        self.word_occurrences: dict[int, tuple] = {}  # word group -> (row, first token, n, union id)
+        self.char_occurrences: dict[int, tuple] = {}  # char group -> (word, union id)
+        self.pieces: dict[int, tuple] = {}  # vocabulary -> (token, piece id)
+
+    def features(self, head: str):
+        """(rows, columns, counts) of one head, sorted by row then column."""
+        columns = self.feature_pass.columns[head][self.ids]
+        keep = columns >= 0
+        rows, columns, counts = self.rows[keep], columns[keep], self.counts[keep]
+        if not self.feature_pass._ordered[head]:
+            order = np.lexsort((columns, rows))
+            rows, columns, counts = rows[order], columns[order], counts[order]
+        return rows, columns, counts
+
+    def semantic_logits(self, head: str) -> np.ndarray | None:
+        semantic: Semantic | None = self.feature_pass.scorers[head].semantic
+        if semantic is None:
+            return None
+        tokens, ids = self.pieces[id(semantic.pieces.vocabulary)]
+        rows = self.pieces_of.rows[tokens]
+        count = np.bincount(rows, minlength=len(self.headlines))
+        total = np.bincount(rows, semantic.shares[ids], minlength=len(self.headlines))
+        return np.divide(total, count, out=np.zeros(len(self.headlines)), where=count > 0)
+
+    def decisions(self, head: str) -> np.ndarray:
+        scorer = self.feature_pass.scorers[head]
+        rows, columns, counts = self.features(head)
+        values = scorer.values(rows, columns, counts, len(self.headlines))
+        return scorer.decisions_from(rows, values * scorer.coef[columns], len(self.headlines), self.semantic_logits(head))
