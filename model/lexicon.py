@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from itertools import chain, repeat
 from typing import Iterator
 
+import numpy as np
+
 # Words that may stand between the words of an idiom: "rubs HIS hands", "sound THE alarm".
-_FILLER = r"(?:(?:his|her|their|its|the|a|an|our|my|your|own|with)\s+)?"
+FILLERS = ("his", "her", "their", "its", "the", "a", "an", "our", "my", "your", "own", "with")
+_FILLER = r"(?:(?:" + "|".join(FILLERS) + r")\s+)?"
 _PHRASE_GAP = r"[\s\-]+" + _FILLER
 
 # Common acronyms are capitals without being emphasis.
@@ -95,6 +99,17 @@ class Lexicon:
         for name, first in self._first.items():
             for word in first or ():
                 self._starting.setdefault(word, []).append(name)
+        self._prefilter = _Prefilter(self.categories)
+        # First word -> (category, the runs each later word of a phrase can begin with). A phrase can
+        # match only where all its words' runs are present, which rules out most headlines that merely
+        # contain a common first word ("you", "the").
+        self._phrases: dict[str, list[tuple[str, tuple]]] = {}
+        for name, phrases in self.categories.items():
+            if self._first.get(name) is not None:
+                for phrase in phrases:
+                    first, *rest = phrase.split()
+                    for run in _first_words([first]):
+                        self._phrases.setdefault(run, []).append((name, tuple(_first_words([w]) for w in rest)))
 
     def __getstate__(self):
         return {"categories": self.categories}
@@ -130,11 +145,20 @@ class Lexicon:
         starts: dict[str, list[int]] = {}
         # The runs of the lowered text are the lowered runs wherever it matters: where lower() of the
         # whole text and of a run differ (U+0130, a final sigma's context), the run is not ASCII, and
-        # first words are ASCII. One set test rules most headlines out; the rest are read run by run.
-        if not full and not self._any_first.isdisjoint(_WORD_RUN.findall(lowered)):
-            for run in _WORD_RUN.finditer(lowered):
-                for name in self._starting.get(run.group(), ()):
-                    starts.setdefault(name, []).append(run.start())
+        # phrase words are ASCII. Set tests rule most headlines out; the rest are read run by run.
+        if not full:
+            present = set(_WORD_RUN.findall(lowered))
+            possible = {
+                name
+                for word in self._any_first.intersection(present)
+                for name, rest in self._phrases[word]
+                if all(runs is None or not runs.isdisjoint(present) for runs in rest)
+            }
+            if possible:
+                for run in _WORD_RUN.finditer(lowered):
+                    for name in self._starting.get(run.group(), ()):
+                        if name in possible:
+                            starts.setdefault(name, []).append(run.start())
         for name, first in self._first.items():
             if full or first is None:
                 yield name, self._pattern(name), None
@@ -180,3 +204,91 @@ class Lexicon:
         }
         found.update(feature for feature, _, _ in self._style(text))
         return found
+
+    def features_of(self, texts: list[str], lowered: list[str]) -> list[set[str]]:
+        """`features` of every text of a batch (`lowered`: their lower case). The same sets, with the
+        work that rules a headline out done for the whole batch in C and numpy: most headlines have
+        no lexicon phrase, and many no capitalised word, exclamation mark or teaser either."""
+        found: list[set[str]] = [set() for _ in texts]
+        for i in self._prefilter.rows(texts, lowered, anywhere=any(f is None for f in self._first.values())):
+            found[i] = {
+                f"lexicon:{name}"
+                for name, pattern, starts in self._candidates(texts[i], lowered[i])
+                if (pattern.search(texts[i]) if starts is None else any(pattern.match(texts[i], a) for a in starts))
+            }
+        for i, caps in enumerate(map(_CAPS_WORD.findall, texts)):
+            if caps and any(w.rstrip("'’S") not in ACRONYMS and w not in ACRONYMS for w in caps) and _has_lower(texts[i]):
+                found[i].add("style:caps")
+        for i, has in enumerate(map(str.__contains__, texts, repeat("!"))):
+            if has:
+                found[i].add("style:exclamation")
+        for i, teaser in enumerate(map(_TEASER.search, texts)):
+            if teaser is not None:
+                found[i].add("style:teaser")
+        return found
+
+
+def _has_lower(text: str) -> bool:
+    """Any lower-case letter (a headline in all capitals emphasises nothing); the regex answers
+    ASCII text at C speed."""
+    return _ASCII_LOWER.search(text) is not None if text.isascii() else any(c.islower() for c in text)
+
+
+class _Prefilter:
+    """Which headlines of a batch can contain a lexicon phrase, decided on word runs in numpy: a
+    phrase needs its first word, followed (directly, or after a filler word) by its second word.
+    Phrases where that reading is not safe (one word, a first word of several runs, words beyond
+    ASCII) need their first word only. Headlines with characters that fold unlike str.lower are
+    always candidates."""
+
+    def __init__(self, categories: dict[str, list[str]]):
+        def runs(word: str) -> set[str] | None:
+            found = set()
+            for form in _forms(word):
+                run = _WORD_RUN.match(form)
+                if run is None or not run.group().isascii():
+                    return None
+                found.add(run.group())
+            return found
+
+        self.ids: dict[str, int] = {}
+
+        def number(run: str) -> int:
+            return self.ids.setdefault(run, len(self.ids))
+
+        alone, pairs = set(), set()
+        self.everywhere = False
+        for phrases in categories.values():
+            for phrase in phrases:
+                words = phrase.split()
+                first = runs(words[0]) if words else None
+                if first is None:
+                    self.everywhere = True
+                    continue
+                second = runs(words[1]) if len(words) > 1 else None
+                whole = all(_WORD_RUN.fullmatch(form) for form in _forms(words[0]))
+                for run in first:
+                    if second is None or not whole:
+                        alone.add(number(run))
+                    else:
+                        pairs.update((number(run), number(other)) for other in second | set(FILLERS))
+        self.alone = np.array(sorted(alone), dtype=np.int64)
+        self.base = len(self.ids) + 1
+        self.pairs = np.array(sorted(a * self.base + b for a, b in pairs), dtype=np.int64)
+
+    def rows(self, texts: list[str], lowered: list[str], anywhere: bool) -> list[int]:
+        if anywhere or self.everywhere:
+            return list(range(len(texts)))
+        per_row = list(map(_WORD_RUN.findall, lowered))
+        counts = np.fromiter(map(len, per_row), np.int64, len(per_row))
+        flat = list(chain.from_iterable(per_row))
+        ids = np.fromiter(map(self.ids.get, flat, repeat(-1)), np.int64, len(flat))
+        row = np.repeat(np.arange(len(texts)), counts)
+        following = np.full(len(ids), -1, dtype=np.int64)
+        if len(ids) > 1:
+            same = row[1:] == row[:-1]
+            following[:-1][same] = ids[1:][same]
+        hit = np.isin(ids, self.alone) | ((ids >= 0) & (following >= 0) & np.isin(ids * self.base + following, self.pairs))
+        candidates = set(row[hit].tolist())
+        candidates.update(i for i, fold in enumerate(map(_SPECIAL_FOLDS.search, texts)) if fold is not None)
+        return sorted(candidates)

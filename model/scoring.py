@@ -34,8 +34,9 @@ class Pool:
     """Ids of a word (its character n-grams, its word pieces), computed once per distinct word and
     gathered for a whole batch with numpy instead of a Python loop per word."""
 
-    def __init__(self, compute):
-        self.compute = compute  # word -> list of ids
+    def __init__(self, compute=None, compute_many=None):
+        # compute: word -> list of ids; or compute_many: words -> (all their ids, how many each has)
+        self.compute_many = compute_many or (lambda words: _each(compute, words))
         self.clear()
 
     def clear(self) -> None:
@@ -46,25 +47,49 @@ class Pool:
     def _add(self, words) -> None:
         if len(self.slots) + len(words) > WORD_CACHE:
             self.clear()  # bounded memory over an endless stream; the batch's words are added below
-        for word in words:
-            ids = self.compute(word)
-            self.slots[word] = len(self.starts)
-            self.starts.append(len(self.ids))
-            self.lengths.append(len(ids))
-            self.ids.extend(ids)
+        words = list(words)
+        ids, lengths = self.compute_many(words)
+        self.slots.update(zip(words, range(len(self.starts), len(self.starts) + len(words))))
+        self.starts.extend((len(self.ids) + np.cumsum(lengths) - lengths).tolist())
+        self.lengths.extend(lengths.tolist())
+        self.ids.extend(ids.tolist())
         self._arrays = None
 
     def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(ids of all `words` concatenated in order, number of ids of each word)."""
-        slots = list(map(self.slots.get, words))
-        if None in slots:
+        slots = np.fromiter(map(self.slots.get, words, repeat(-1)), np.int64, len(words))
+        if len(slots) and slots.min() < 0:
             self._add(set(words).difference(self.slots))
-            slots = list(map(self.slots.__getitem__, words))
+            slots = np.fromiter(map(self.slots.__getitem__, words), np.int64, len(words))
         if self._arrays is None:
             self._arrays = tuple(np.array(a, dtype=np.int64) for a in (self.starts, self.lengths, self.ids))
         starts, lengths, ids = self._arrays
-        slots = np.array(slots, dtype=np.int64)
         return ids[_ranges(starts[slots], lengths[slots])], lengths[slots]
+
+
+def _each(compute, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    found = [compute(word) for word in words]
+    return (np.fromiter(chain.from_iterable(found), np.int64),
+            np.fromiter(map(len, found), np.int64, len(found)))
+
+
+def _char_ngrams(analyzer: CharNgrams, ids: dict):
+    """compute_many for a Pool of character n-gram ids: all new words' n-grams in one list, looked
+    up with one C-level map. The n-grams are CharNgrams._grams', in its order."""
+    low, high = analyzer.ngram_range
+    get = ids.get
+
+    def compute_many(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        padded = [f" {word} " for word in words]
+        grams = [p[i : i + n] for p in padded for n in range(low, high + 1) for i in range(max(1, len(p) - n + 1))]
+        sizes = np.fromiter(map(len, padded), np.int64, len(padded))
+        per_word = sum(np.maximum(1, sizes - n + 1) for n in range(low, high + 1))
+        found = np.fromiter(map(get, grams, repeat(-1)), np.int64, len(grams))
+        known = found >= 0
+        word_of = np.repeat(np.arange(len(words)), per_word)
+        return found[known], np.bincount(word_of[known], minlength=len(words))
+
+    return compute_many
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -130,15 +155,14 @@ class FeaturePass:
         for group in self._word:
             self._prepare_word(group)
         for group in self._char:
-            grams, ids = group.analyzer._grams, group.ids
-            group.pool = Pool(lambda word, grams=grams, get=ids.get: [i for i in map(get, grams(word)) if i is not None])
+            group.pool = Pool(compute_many=_char_ngrams(group.analyzer, group.ids))
         # Heads with a semantic block share the word pieces when they share the vocabulary.
         self._pieces = {}
         for scorer in scorers.values():
             if scorer.semantic is not None:
                 key = id(scorer.semantic.pieces.vocabulary)
                 if key not in self._pieces:
-                    self._pieces[key] = Pool(scorer.semantic.pieces)
+                    self._pieces[key] = Pool(scorer.semantic.pieces.pieces)
 
     def _prepare_word(self, group: _Group) -> None:
         """Word n-grams as integers: each token of any term gets an id; an n-gram's key is its ids in
@@ -187,7 +211,7 @@ class FeaturePass:
         for group in self._framing:
             # Counted as present/absent, the distinct features suffice (found faster, without spans).
             if group.binary:
-                features = list(map(group.analyzer.lexicon.features, headlines, lowered))
+                features = group.analyzer.lexicon.features_of(headlines, lowered)
             else:
                 features = list(map(group.analyzer, headlines))
             counts = np.fromiter(map(len, features), np.int64, len(features))
@@ -196,19 +220,26 @@ class FeaturePass:
             row = np.repeat(np.arange(len(headlines)), counts)
             rows.append(row[found >= 0])
             ids.append(found[found >= 0])
+        # Lower-casing keeps every character's place and kind except for U+0130 (two characters) and
+        # a capital sigma (its lower case depends on its neighbours): elsewhere the lower-cased tokens
+        # are the headline's tokens, lower-cased, at the same offsets. (No character gets shorter.)
+        joined = "".join(headlines)
+        if sum(map(len, lowered)) == len(joined) and "\u03a3" not in joined:
+            batch.aligned = np.ones(len(headlines), dtype=bool)
+        else:
+            batch.aligned = np.fromiter((len(a) == len(b) and "\u03a3" not in a for a, b in zip(headlines, lowered)),
+                                        bool, len(headlines))
         if self._pieces:
-            batch.pieces_of = _Split(list(map(WORD.findall, headlines)))  # as semantic.WordPieces reads them
+            # Word pieces are read from the headline's own tokens (lower-casing is their first step),
+            # which are the lower-cased tokens when the batch lines up.
+            aligned = batch.tokens is not None and bool(batch.aligned.all())
+            batch.pieces_of = batch.tokens if aligned else _Split(list(map(WORD.findall, headlines)))
             for key, pool in self._pieces.items():
                 found, per_token = pool.gather(batch.pieces_of.flat)
                 batch.pieces[key] = (np.repeat(np.arange(len(batch.pieces_of.flat)), per_token), found)
         empty = np.zeros(0, np.int64)
         batch.rows, batch.ids, batch.counts = _count(np.concatenate(rows) if rows else empty,
                                                      np.concatenate(ids) if ids else empty, self.n_union)
-        # Lower-casing keeps every character's place and kind except for U+0130 (two characters) and
-        # a capital sigma (its lower case depends on its neighbours): elsewhere the lower-cased tokens
-        # are the headline's tokens, at the same offsets.
-        batch.aligned = np.fromiter((len(a) == len(b) and "\u03a3" not in a for a, b in zip(headlines, lowered)),
-                                    bool, len(headlines))
         return batch
 
     def _word_ngrams(self, group: _Group, tokens: "_Split"):
@@ -246,7 +277,7 @@ def _count(rows: np.ndarray, ids: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
         return rows, ids, np.zeros(0, np.int64)
     dtype = np.int32 if (int(rows[-1]) + 1) * n < 2**31 else np.int64
     keys = rows.astype(dtype) * dtype(n) + ids.astype(dtype)
-    keys.sort()
+    keys.sort(kind="stable")  # faster here: the keys come in runs already sorted by row
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     counts = np.diff(np.append(starts, len(keys)))
     rows, ids = np.divmod(keys[starts].astype(np.int64), n)
