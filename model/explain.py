@@ -16,9 +16,11 @@ rule one headline at a time; the tests hold the two equal).
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 
 import numpy as np
 
+from sensational.scoring import _ranges
 from sensational.features import WHITESPACE_WORD, WORD, _trim_punctuation
 
 TRIM_CACHE = 200_000  # distinct words whose trimmed span is kept
@@ -47,13 +49,22 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
     chosen = np.zeros(len(texts), dtype=bool)
     chosen[rows] = True
     chosen &= batch.aligned
-    offsets = _Offsets(batch, np.flatnonzero(chosen))
-    chosen &= offsets.ok
+    if batch.offsets is None:  # shared by the heads that explain this batch
+        batch.offsets = _Offsets(batch)
+    offsets = batch.offsets
+
+    framing = [(block, index) for block, index in zip(scorer.blocks, scorer.indexes) if block.name == "framing"]
+    with_framing = np.zeros(len(texts), dtype=bool)
+    framing_contributions = {}  # (row, column) -> value * coef of each framing feature
+    if framing:
+        marked = np.isin(f_columns, [c for _, index in framing for c in index.values()])
+        with_framing[f_rows[marked]] = True
+        framing_contributions = dict(zip(zip(f_rows[marked].tolist(), f_columns[marked].tolist()), contributions[marked].tolist()))
 
     # Every occurrence as (row, start, end, weight), in the order a headline's sum adds them: word
-    # n-grams (by n, then position), then character n-grams (word by word); framing matches and word
-    # pieces are added per headline below. An occurrence's weight is its feature's contribution
-    # divided by the feature's count in the headline.
+    # n-grams (by n, then position), character n-grams (word by word), then word pieces; a framing
+    # match goes between the last two, so headlines with one add their pieces per headline below.
+    # An occurrence's weight is its feature's contribution divided by its count in the headline.
     shares = contributions / f_counts
     parts = []
     for o_rows, o_tokens, o_sizes, o_ids in batch.word_occurrences.values():
@@ -69,37 +80,57 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
         o_rows, o_words, columns = o_rows[keep], o_words[keep], columns[keep]
         at = np.searchsorted(keys, o_rows * n + columns)
         parts.append((o_rows, offsets.words[o_words, 0], offsets.words[o_words, 1], shares[at]))
-    if parts:
-        o_rows, o_starts, o_ends, o_weights = (np.concatenate(column) for column in zip(*parts))
-        order = np.argsort(o_rows, kind="stable")
-        o_rows, o_starts, o_ends, o_weights = o_rows[order], o_starts[order], o_ends[order], o_weights[order]
-    else:
-        o_rows = o_starts = o_ends = o_weights = np.zeros(0, np.int64)
-    bounds = np.searchsorted(o_rows, np.arange(len(texts) + 1)).tolist()
-    o_starts, o_ends, o_weights = o_starts.tolist(), o_ends.tolist(), o_weights.tolist()
     pieces = _piece_shares(batch, scorer, offsets, chosen)
-
-    framing = [(block, index) for block, index in zip(scorer.blocks, scorer.indexes) if block.name == "framing"]
-    with_framing = np.zeros(len(texts), dtype=bool)
-    if framing:
-        with_framing[f_rows[np.isin(f_columns, [c for _, index in framing for c in index.values()])]] = True
+    if pieces is not None:
+        keep = ~with_framing[pieces[0]]
+        parts.append(tuple(column[keep] for column in pieces))
+    empty = np.zeros(0, np.int64)
+    o_rows, o_starts, o_ends, o_weights = (np.concatenate(column) for column in zip(*parts)) if parts else (empty,) * 4
+    order = np.argsort(o_rows, kind="stable")
+    o_rows, o_starts, o_ends, o_weights = o_rows[order], o_starts[order], o_ends[order], o_weights[order]
+    # One sum per span: bincount adds in element order, as the per-headline dict does (0.0 + w1 + w2 ...).
+    width = len(max(texts, key=len)) + 1
+    span_keys = (o_rows * width + o_starts) * width + o_ends
+    unique, first, group = np.unique(span_keys, return_index=True, return_inverse=True)
+    sums = np.bincount(group.reshape(-1), o_weights, minlength=len(unique))
+    order = np.argsort(first, kind="stable")  # each row's spans in the order they first appear
+    g_rows, g_starts, g_ends, g_sums = o_rows[first][order], o_starts[first][order], o_ends[first][order], sums[order]
 
     out = {}
-    for i in rows:
-        if not chosen[i]:
-            out[i] = phrases_by_rule(texts[i], scorer, lambda column, i=i: contribution(i, column), top_n, scale)
-            continue
-        weights: dict[tuple[int, int], float] = {}
-        categories: dict[tuple[int, int], str] = {}
+    # Headlines without a framing match: the positive spans by weight (then position), chosen greedily.
+    plain = (g_sums > 0) & ~with_framing[g_rows]
+    ranked = np.lexsort((g_ends[plain], g_starts[plain], -g_sums[plain], g_rows[plain]))
+    r_rows, r_starts, r_ends, r_sums = (a[plain][ranked] for a in (g_rows, g_starts, g_ends, g_sums))
+    bounds = np.searchsorted(r_rows, np.arange(len(texts) + 1)).tolist()
+    r_starts, r_ends, r_sums = r_starts.tolist(), r_ends.tolist(), r_sums.tolist()
+    for i in np.flatnonzero(chosen & ~with_framing).tolist():
+        picked = []
+        for start, end, weight in zip(r_starts[bounds[i] : bounds[i + 1]], r_ends[bounds[i] : bounds[i + 1]],
+                                      r_sums[bounds[i] : bounds[i + 1]]):
+            if all(end <= s or e <= start for s, e, _ in picked):
+                picked.append((start, end, weight))
+                if len(picked) == top_n:
+                    break
+        out[i] = [_phrase(texts[i], start, end, weight, None, scale) for start, end, weight in picked]
+
+    # Headlines with a framing match, one dict each: a match absorbs the spans inside it.
+    bounds = np.searchsorted(g_rows, np.arange(len(texts) + 1)).tolist()
+    g_starts, g_ends, g_sums = g_starts.tolist(), g_ends.tolist(), g_sums.tolist()
+    extra = _piece_lists(pieces, chosen & with_framing)
+    for i in np.flatnonzero(chosen & with_framing).tolist():
         a, b = bounds[i], bounds[i + 1]
-        for start, end, weight in zip(o_starts[a:b], o_ends[a:b], o_weights[a:b]):
-            weights[start, end] = weights.get((start, end), 0.0) + weight
-        if with_framing[i]:
-            for block, index in framing:
-                _credit(block.analyzer.spans(texts[i]), index, lambda column, i=i: contribution(i, column), weights, categories, True)
-        for start, end, weight in pieces.get(i, ()):
+        weights = dict(zip(zip(g_starts[a:b], g_ends[a:b]), g_sums[a:b]))
+        categories: dict[tuple[int, int], str] = {}
+        for block, index in framing:
+            _credit(block.analyzer.spans(texts[i]), index, lambda column, i=i: framing_contributions.get((i, column)),
+                    weights, categories, True)
+        for start, end, weight in extra.get(i, ()):
             weights[start, end] = weights.get((start, end), 0.0) + weight
         out[i] = _top(texts[i], weights, categories, top_n, scale)
+
+    for i in rows:  # the rest: their lower case moves characters
+        if i not in out:
+            out[i] = phrases_by_rule(texts[i], scorer, lambda column, i=i: contribution(i, column), top_n, scale)
     return out
 
 
@@ -118,61 +149,70 @@ def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: floa
 
 
 class _Offsets:
-    """Character offsets of the tokens and whitespace words of chosen rows of a batch, indexed like
-    the batch's flat tokens and words. `ok` is False for a row whose tokens do not line up (it then
-    takes the general rule)."""
+    """Character offsets of a batch's tokens and whitespace words, indexed like its flat tokens and
+    words, for the rows that line up (`batch.aligned`: there the lower-cased tokens sit where the
+    headline's do). Found without a Python loop: splitting at the tokens gives the gaps between
+    them, and a running sum of gap and token lengths gives each token's start."""
 
-    def __init__(self, batch, rows):
-        texts = batch.headlines
-        self.ok = np.ones(len(texts), dtype=bool)
-        self.tokens = np.zeros((len(batch.tokens.flat) if batch.tokens else 0, 2), np.int64)
-        self.words = np.zeros((len(batch.words.flat) if batch.words else 0, 2), np.int64)
-        for i in rows.tolist():
-            text = texts[i]
-            if batch.tokens is not None:
-                spans = [m.span() for m in WORD.finditer(text)]
-                a, b = batch.tokens.starts[i], batch.tokens.ends[i]
-                if len(spans) != b - a:
-                    self.ok[i] = False
-                    continue
-                if spans:
-                    self.tokens[a:b] = spans
-            if batch.words is not None:
-                spans = []
-                for match in WHITESPACE_WORD.finditer(text):
-                    trimmed = _trimmed.get(match.group())
-                    if trimmed is None:
-                        if len(_trimmed) >= TRIM_CACHE:
-                            _trimmed.clear()
-                        trimmed = _trimmed[match.group()] = _trim_punctuation(match.group(), 0, len(match.group()))
-                    spans.append((match.start() + trimmed[0], match.start() + trimmed[1]))
-                a, b = batch.words.starts[i], batch.words.ends[i]
-                if len(spans) != b - a:
-                    self.ok[i] = False
-                    continue
-                if spans:
-                    self.words[a:b] = spans
+    def __init__(self, batch):
+        lowered = list(map(str.lower, batch.headlines))
+        self.tokens = self.words = np.zeros((0, 2), np.int64)
+        if batch.tokens is not None:
+            self.tokens = _starts_and_ends(batch.tokens, list(map(WORD.split, lowered)))
+        if batch.words is not None:
+            words = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, lowered)))
+            # A character n-gram is credited to its word with the surrounding punctuation trimmed.
+            trimmed = list(map(_trimmed.get, batch.words.flat))
+            if None in trimmed:
+                if len(_trimmed) > TRIM_CACHE:
+                    _trimmed.clear()
+                for word in batch.words.flat:
+                    if word not in _trimmed:
+                        _trimmed[word] = _trim_punctuation(word, 0, len(word))
+                trimmed = list(map(_trimmed.__getitem__, batch.words.flat))
+            self.words = words[:, :1] + np.array(trimmed, dtype=np.int64).reshape(-1, 2)
 
 
-def _piece_shares(batch, scorer, offsets: _Offsets, chosen) -> dict[int, list[tuple[int, int, float]]]:
-    """{row: [(start, end, share)]}: each word's pieces' share of the semantic block's logit."""
+def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:
+    """(start, end) of each token of `split`, from the text between tokens (re.split of each row)."""
+    counts = split.ends - split.starts
+    sizes = np.zeros(len(split.flat) * 2 + len(counts), np.int64)  # per row: gap, token, gap, ..., gap
+    row_first = split.starts * 2 + np.arange(len(counts))
+    token_at = np.arange(len(split.flat)) * 2 + 1 + np.repeat(np.arange(len(counts)), counts)
+    sizes[token_at] = np.fromiter(map(len, split.flat), np.int64, len(split.flat))
+    gap_at = np.setdiff1d(np.arange(len(sizes)), token_at, assume_unique=True)
+    sizes[gap_at] = np.fromiter(map(len, chain.from_iterable(gaps)), np.int64, len(gap_at))
+    before = np.cumsum(sizes) - sizes
+    starts = before[token_at] - before[row_first][np.repeat(np.arange(len(counts)), counts)]
+    return np.stack([starts, starts + sizes[token_at]], axis=1)
+
+
+def _piece_shares(batch, scorer, offsets: _Offsets, chosen):
+    """(row, start, end, share) of each word with pieces in the chosen rows: its pieces' share of the
+    semantic block's logit (their sum over the headline's piece count); None without the block."""
     semantic = scorer.semantic
     if semantic is None:
-        return {}
+        return None
     tokens, ids = batch.pieces[id(semantic.pieces.vocabulary)]
     split = batch.pieces_of
     rows = split.rows[tokens]
+    totals = np.bincount(rows, minlength=len(batch.headlines))
     keep = chosen[rows]
     tokens, ids, rows = tokens[keep], ids[keep], rows[keep]
-    # A token of the original text is the lower-cased token at the same place in a row that lines up.
-    places = tokens - split.starts[rows] + batch.tokens.starts[rows]
     sums = np.bincount(tokens, semantic.shares[ids], minlength=len(split.flat))
-    totals = np.bincount(rows, minlength=len(batch.headlines))
-    out: dict[int, list] = {}
     first = np.flatnonzero(np.concatenate(([True], tokens[1:] != tokens[:-1]))) if len(tokens) else tokens
-    for token, row, place in zip(tokens[first].tolist(), rows[first].tolist(), places[first].tolist()):
-        start, end = offsets.tokens[place]
-        out.setdefault(row, []).append((int(start), int(end), float(sums[token]) / int(totals[row])))
+    tokens, rows = tokens[first], rows[first]
+    # A token of the headline is the lower-cased token at the same place in a row that lines up.
+    places = tokens - split.starts[rows] + batch.tokens.starts[rows]
+    return rows, offsets.tokens[places, 0], offsets.tokens[places, 1], sums[tokens] / totals[rows]
+
+
+def _piece_lists(pieces, rows) -> dict[int, list[tuple[int, int, float]]]:
+    out: dict[int, list] = {}
+    if pieces is not None:
+        keep = rows[pieces[0]]
+        for row, start, end, share in zip(*(column[keep].tolist() for column in pieces)):
+            out.setdefault(row, []).append((start, end, share))
     return out
 
 
@@ -203,13 +243,8 @@ def _top(headline: str, weights: dict, categories: dict, top_n: int, scale: floa
             break
         if all(key[1] <= c[0] or c[1] <= key[0] for c in chosen):
             chosen.append(key)
-    return [
-        {
-            "text": headline[start:end],
-            "start": start,
-            "end": end,
-            "weight": round(float(weights[start, end]) * scale, 4),
-            "category": categories.get((start, end)),
-        }
-        for start, end in chosen
-    ]
+    return [_phrase(headline, start, end, weights[start, end], categories.get((start, end)), scale) for start, end in chosen]
+
+
+def _phrase(headline: str, start: int, end: int, weight: float, category: str | None, scale: float) -> dict:
+    return {"text": headline[start:end], "start": start, "end": end, "weight": round(weight * scale, 4), "category": category}

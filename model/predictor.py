@@ -27,7 +27,7 @@ import numpy as np
 from sensational import calibration
 from sensational.artifact import load_artifact, load_scoring
 from sensational.config import PRODUCT_HEAD
-from sensational.coverage import warnings_for
+from sensational.coverage import english, warnings_for
 from sensational.explain import explain
 from sensational.fast import BATCH, FastScorer, Unsupported
 from sensational.scoring import Batch, FeaturePass
@@ -192,10 +192,10 @@ class Sensational:
                 name: head.batch_results(batch, top_phrases, thresholds[name], only_flagged=head is not self.product)
                 for name, head in self.heads.items()
             }
-            for i, headline in enumerate(batch.headlines):
-                per_head = {name: head_results[i] for name, head_results in results.items()}
+            for headline, in_english, *per_head in zip(batch.headlines, english(batch.headlines), *results.values()):
+                per_head = dict(zip(results, per_head))
                 known = sum(result["known_features"] for result in per_head.values())
-                records.append(make_record(headline, self.model_info, per_head, warnings_for(headline, known)))
+                records.append(make_record(headline, self.model_info, per_head, warnings_for(headline, known, in_english)))
         return records
 
 

@@ -305,6 +305,8 @@ class Batch:
         self.word_occurrences: dict[int, tuple] = {}  # word group -> (row, first token, n, union id)
         self.char_occurrences: dict[int, tuple] = {}  # char group -> (word, union id)
         self.pieces: dict[int, tuple] = {}  # vocabulary -> (token, piece id)
+        self.aligned = np.ones(len(headlines), dtype=bool)
+        self.offsets = None  # where tokens and words sit, once a head explains (sensational.explain)
 
     def features(self, head: str):
         """(rows, columns, counts) of one head, sorted by row then column."""
