@@ -175,12 +175,14 @@ def _train_ours(path: Path) -> None:
 
 
 def _training_rows(load_config, load_corpora):
-    """The labelled train rows of every source the model's heads learn from."""
+    """The labelled train rows of every source the model's heads learn from (as `sensational train`
+    selects them, through the loader's rows_of)."""
     from sensational.config import used_sources
+    from sensational.data.loader import rows_of
 
-    table, _ = load_corpora(used_sources(load_config(CONFIG_PATH)), ROOT)
-    labelled = table[table["label"].notna()]
-    return labelled[labelled["split"] == "train"]
+    sources = used_sources(load_config(CONFIG_PATH))
+    table, _ = load_corpora(sources, ROOT)
+    return rows_of(table, "train", sources)
 
 
 def _train_plain(path: Path, load_config, load_corpora) -> None:

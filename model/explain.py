@@ -57,7 +57,7 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
     with_framing = np.zeros(len(texts), dtype=bool)
     framing_contributions = {}  # (row, column) -> value * coef of each framing feature
     if framing:
-        marked = np.isin(f_columns, [c for _, index in framing for c in index.values()])
+        marked = scorer.framing_columns[f_columns]
         with_framing[f_rows[marked]] = True
         framing_contributions = dict(zip(zip(f_rows[marked].tolist(), f_columns[marked].tolist()), contributions[marked].tolist()))
 
@@ -180,8 +180,9 @@ def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:
     row_first = split.starts * 2 + np.arange(len(counts))
     token_at = np.arange(len(split.flat)) * 2 + 1 + np.repeat(np.arange(len(counts)), counts)
     sizes[token_at] = np.fromiter(map(len, split.flat), np.int64, len(split.flat))
-    gap_at = np.setdiff1d(np.arange(len(sizes)), token_at, assume_unique=True)
-    sizes[gap_at] = np.fromiter(map(len, chain.from_iterable(gaps)), np.int64, len(gap_at))
+    gap = np.ones(len(sizes), dtype=bool)
+    gap[token_at] = False
+    sizes[gap] = np.fromiter(map(len, chain.from_iterable(gaps)), np.int64, len(sizes) - len(token_at))
     before = np.cumsum(sizes) - sizes
     starts = before[token_at] - before[row_first][np.repeat(np.arange(len(counts)), counts)]
     return np.stack([starts, starts + sizes[token_at]], axis=1)

@@ -65,16 +65,19 @@ class FastScorer:
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
         self._feature_pass = None
-        self.indexes = []
-        column_block, offset = [], 0
+        self._indexes = None
+        self.offsets, column_block, offset = [], [], 0  # offsets: each block's first column
         for number, block in enumerate(blocks):
-            index = dict(zip(block.terms, range(offset, offset + len(block.terms))))
-            self.indexes.append(index)
+            self.offsets.append(offset)
             column_block.append(np.full(len(block.terms), number, dtype=np.int64))
             offset += len(block.terms)
         if offset != len(self.coef):
             raise Unsupported(f"{offset} features but {len(self.coef)} coefficients")
         self.n_features = offset
+        self.framing_columns = np.zeros(offset, dtype=bool)  # the lexicon markers' columns (explanations)
+        for block, first in zip(blocks, self.offsets):
+            if block.name == "framing":
+                self.framing_columns[first : first + len(block.terms)] = True
         self._block = np.concatenate(column_block) if column_block else np.zeros(0, np.int64)
 
         def per_column(values):
@@ -86,6 +89,14 @@ class FastScorer:
         self._idf = np.concatenate([b.idf if b.idf is not None else np.ones(len(b.terms)) for b in blocks])
         weights = [1.0 if b.weight is None else b.weight for b in blocks]
         self._weight = per_column(weights) if any(b.weight is not None for b in blocks) else None
+
+    @property
+    def indexes(self) -> list[dict[str, int]]:
+        """Each block's {term: column}, built on first use (scoring itself reads sensational.scoring's
+        union of the heads' terms, so loading builds no per-head dictionaries)."""
+        if self._indexes is None:
+            self._indexes = [dict(zip(b.terms, range(o, o + len(b.terms)))) for b, o in zip(self.blocks, self.offsets)]
+        return self._indexes
 
     # -- compiling, saving, loading ----------------------------------------------------------------
 

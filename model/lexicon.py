@@ -288,7 +288,15 @@ class _Prefilter:
         if len(ids) > 1:
             same = row[1:] == row[:-1]
             following[:-1][same] = ids[1:][same]
-        hit = np.isin(ids, self.alone) | ((ids >= 0) & (following >= 0) & np.isin(ids * self.base + following, self.pairs))
+        hit = _among(ids, self.alone) | ((ids >= 0) & (following >= 0) & _among(ids * self.base + following, self.pairs))
         candidates = set(row[hit].tolist())
         candidates.update(i for i, fold in enumerate(map(_SPECIAL_FOLDS.search, texts)) if fold is not None)
         return sorted(candidates)
+
+
+def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """np.isin for a sorted `ordered`, by binary search: no hashing of `ordered` on every call."""
+    if len(ordered) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values

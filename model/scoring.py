@@ -107,12 +107,16 @@ class _Group:
         self.analyzer = analyzer
         self.offset = offset
         self.terms: list[str] = []
-        self.members: list[tuple[str, dict]] = []  # (head, {term: head column})
+        self.members: list[tuple[str, list[str], int]] = []  # (head, its terms in column order, first column)
         self.binary = True  # every head counts these features as present/absent
 
     def finish(self) -> None:
-        self.terms = sorted({term for _, index in self.members for term in index})
-        self.ids = {term: self.offset + i for i, term in enumerate(self.terms)}
+        # Each head's terms come sorted (scikit-learn sorts its vocabulary), so sorting them together
+        # is a merge; every step here runs in C, which keeps loading fast.
+        self.terms = list(dict.fromkeys(sorted(chain.from_iterable(terms for _, terms, _ in self.members))))
+        self.ids = dict(zip(self.terms, range(self.offset, self.offset + len(self.terms))))
+        # The union id of each head's terms, in the order of the head's index.
+        self.positions = [np.fromiter(map(self.ids.__getitem__, terms), np.int64, len(terms)) for _, terms, _ in self.members]
 
 
 class FeaturePass:
@@ -123,11 +127,11 @@ class FeaturePass:
         groups: dict[str, _Group] = {}
         offset = 0
         for name, scorer in scorers.items():
-            for block, index in zip(scorer.blocks, scorer.indexes):
+            for block, first in zip(scorer.blocks, scorer.offsets):
                 key = json.dumps(_describe(block.analyzer), sort_keys=True)
                 if key not in groups:
                     groups[key] = _Group(block.analyzer, 0)
-                groups[key].members.append((name, index))
+                groups[key].members.append((name, block.terms, first))
                 groups[key].binary &= block.binary
         self.groups = list(groups.values())
         for group in self.groups:
@@ -138,9 +142,8 @@ class FeaturePass:
         # Per head: the column of every union id (-1: the head does not have the feature).
         self.columns = {name: np.full(offset, -1, dtype=np.int64) for name in scorers}
         for group in self.groups:
-            for name, index in group.members:
-                terms = list(index)
-                self.columns[name][[group.ids[t] for t in terms]] = [index[t] for t in terms]
+            for (name, terms, first), positions in zip(group.members, group.positions):
+                self.columns[name][positions] = np.arange(first, first + len(terms))
         # Union ids follow sorted terms; where a head's columns do not (a hand-made vocabulary), its
         # features are re-sorted by column after mapping.
         self._ordered = {}
@@ -167,25 +170,24 @@ class FeaturePass:
     def _prepare_word(self, group: _Group) -> None:
         """Word n-grams as integers: each token of any term gets an id; an n-gram's key is its ids in
         base W. A token no term has cannot be part of a known n-gram, so it needs no id."""
-        tokens = sorted({token for term in group.terms for token in term.split(" ")})
-        group.words = {token: i for i, token in enumerate(tokens)}
+        sizes = np.fromiter(map(str.count, group.terms, repeat(" ")), np.int64, len(group.terms)) + 1
+        flat = " ".join(group.terms).split(" ") if group.terms else []
+        tokens = sorted(set(flat))
+        group.words = dict(zip(tokens, range(len(tokens))))
+        token_ids = np.fromiter(map(group.words.__getitem__, flat), np.int64, len(flat))
         group.base = base = len(tokens) + 1
         low, high = group.analyzer.ngram_range
-        if low < 1 or base ** high >= 2**62:
+        if low < 1 or base**high >= 2**62:
             raise Unsupported(f"word n-grams {group.analyzer.ngram_range} over {len(tokens)} tokens")
+        first = np.cumsum(sizes) - sizes
         group.keys = {}
         for n in range(low, high + 1):
-            keys, ids = [], []
-            for term in group.terms:
-                parts = term.split(" ")
-                if len(parts) == n:
-                    key = 0
-                    for part in parts:
-                        key = key * base + group.words[part]
-                    keys.append(key)
-                    ids.append(group.ids[term])
+            terms = np.flatnonzero(sizes == n)
+            keys = np.zeros(len(terms), np.int64)
+            for j in range(n):
+                keys = keys * base + token_ids[first[terms] + j]
             order = np.argsort(keys, kind="stable")
-            group.keys[n] = (np.array(keys, dtype=np.int64)[order], np.array(ids, dtype=np.int64)[order])
+            group.keys[n] = (keys[order], group.offset + terms[order])
 
     # -- the pass -----------------------------------------------------------------------------------
 
