@@ -276,13 +276,20 @@ def _describe(analyzer) -> dict:
     raise Unsupported(f"cannot save analyzer {analyzer!r}")
 
 
+_LEXICONS: dict[str, Lexicon] = {}
+
+
 def _analyzer(spec: dict):
     if spec["type"] == "WordNgrams":
         return WordNgrams(tuple(spec["ngram_range"]))
     if spec["type"] == "CharNgrams":
         return CharNgrams(tuple(spec["ngram_range"]))
     if spec["type"] == "FramingMarkers":
-        return FramingMarkers(Lexicon(spec["categories"]))
+        # Heads with the same lexicon share one (its compiled patterns and prefilter too).
+        key = json.dumps(spec["categories"], sort_keys=True)
+        if key not in _LEXICONS:
+            _LEXICONS[key] = Lexicon(spec["categories"])
+        return FramingMarkers(_LEXICONS[key])
     raise Unsupported(f"unknown analyzer {spec['type']!r}")
 
 

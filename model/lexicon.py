@@ -99,7 +99,7 @@ class Lexicon:
         for name, first in self._first.items():
             for word in first or ():
                 self._starting.setdefault(word, []).append(name)
-        self._prefilter = _Prefilter(self.categories)
+        self._prefilter = None  # built by the first large batch (sensational predict's one headline needs none)
         # First word -> (category, the runs each later word of a phrase can begin with). A phrase can
         # match only where all its words' runs are present, which rules out most headlines that merely
         # contain a common first word ("you", "the").
@@ -210,7 +210,13 @@ class Lexicon:
         work that rules a headline out done for the whole batch in C and numpy: most headlines have
         no lexicon phrase, and many no capitalised word, exclamation mark or teaser either."""
         found: list[set[str]] = [set() for _ in texts]
-        for i in self._prefilter.rows(texts, lowered, anywhere=any(f is None for f in self._first.values())):
+        if len(texts) < 64:  # a few headlines: not worth building the prefilter
+            rows = range(len(texts))
+        else:
+            if self._prefilter is None:
+                self._prefilter = _Prefilter(self.categories)
+            rows = self._prefilter.rows(texts, lowered, anywhere=any(f is None for f in self._first.values()))
+        for i in rows:
             found[i] = {
                 f"lexicon:{name}"
                 for name, pattern, starts in self._candidates(texts[i], lowered[i])

@@ -41,19 +41,27 @@ class Pool:
 
     def clear(self) -> None:
         self.slots: dict[str, int] = {}
-        self.starts, self.lengths, self.ids = [], [], []
-        self._arrays = None
+        # Per slot: where its ids start in `ids`, and how many it has; numpy arrays grown by doubling,
+        # with the used part `[:size]` (Python lists of ints would take four times the memory).
+        self.starts = np.zeros(1024, np.int64)
+        self.lengths = np.zeros(1024, np.int64)
+        self.ids = np.zeros(16384, np.int32)
+        self.used = self.filled = 0  # slots used, ids filled
 
     def _add(self, words) -> None:
         if len(self.slots) + len(words) > WORD_CACHE:
             self.clear()  # bounded memory over an endless stream; the batch's words are added below
         words = list(words)
         ids, lengths = self.compute_many(words)
-        self.slots.update(zip(words, range(len(self.starts), len(self.starts) + len(words))))
-        self.starts.extend((len(self.ids) + np.cumsum(lengths) - lengths).tolist())
-        self.lengths.extend(lengths.tolist())
-        self.ids.extend(ids.tolist())
-        self._arrays = None
+        self.starts = _room(self.starts, self.used + len(words))
+        self.lengths = _room(self.lengths, self.used + len(words))
+        self.ids = _room(self.ids, self.filled + len(ids))
+        self.starts[self.used : self.used + len(words)] = self.filled + np.cumsum(lengths) - lengths
+        self.lengths[self.used : self.used + len(words)] = lengths
+        self.ids[self.filled : self.filled + len(ids)] = ids
+        self.slots.update(zip(words, range(self.used, self.used + len(words))))
+        self.used += len(words)
+        self.filled += len(ids)
 
     def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(ids of all `words` concatenated in order, number of ids of each word)."""
@@ -61,10 +69,17 @@ class Pool:
         if len(slots) and slots.min() < 0:
             self._add(set(words).difference(self.slots))
             slots = np.fromiter(map(self.slots.__getitem__, words), np.int64, len(words))
-        if self._arrays is None:
-            self._arrays = tuple(np.array(a, dtype=np.int64) for a in (self.starts, self.lengths, self.ids))
-        starts, lengths, ids = self._arrays
-        return ids[_ranges(starts[slots], lengths[slots])], lengths[slots]
+        lengths = self.lengths[slots]
+        return self.ids[_ranges(self.starts[slots], lengths)].astype(np.int64), lengths
+
+
+def _room(array: np.ndarray, size: int) -> np.ndarray:
+    """`array`, or a copy at least twice as long when `size` items would not fit."""
+    if size <= len(array):
+        return array
+    grown = np.zeros(max(size, 2 * len(array)), array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 def _each(compute, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
