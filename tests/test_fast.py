@@ -193,6 +193,15 @@ def test_lexicon_matches_equal_a_full_search(headlines):
         assert LEXICON.features(text) == {feature for feature, _, _ in LEXICON.matches(text)}
 
 
+def test_lexicon_features_of_a_batch_equal_features_one_by_one(headlines):
+    # Above 64 headlines features_of rules headlines out with its word-run prefilter first.
+    extra = ["Rubs HIS hands", "rub the hands as", "alarm-bells ring", "ALARM BELLS!", "you won't believe",
+             "ſcared", "Σ shock", "[VIDEO] watch", "Watch: x"]
+    texts = headlines + extra
+    assert LEXICON.features_of(texts, [t.lower() for t in texts]) == [LEXICON.features(t) for t in texts]
+    assert LEXICON.features_of(extra, [t.lower() for t in extra]) == [LEXICON.features(t) for t in extra]
+
+
 def test_special_folds_lists_every_character_that_lower_does_not_fold_like_re():
     # A character re.IGNORECASE matches to an ASCII letter or digit must lower() to it, or be listed.
     for code in range(0x80, sys.maxunicode + 1):
@@ -224,6 +233,29 @@ def test_other_hyperparameters_score_the_same(headlines, word, char, sublinear, 
     pipeline.fit(train, [int("!" in t or t.istitle() or len(t) % 3 == 0) for t in train])
     expected = pipeline.predict_proba(headlines)[:, 1]
     assert np.abs(FastScorer.from_pipeline(pipeline).scores(headlines) - expected).max() <= 1e-12
+
+
+def test_one_feature_pass_serves_heads_with_different_features(headlines):
+    """Heads whose analyzers differ read separate groups of one pass; heads that share an analyzer
+    share its union vocabulary. Every head scores as its own pipeline."""
+    from sensational.pipeline import build_pipeline
+
+    def fitted(word, char, labels):
+        config = {"seed": 1, "classifier": {"max_iter": 300},
+                  "features": {"word_ngram_range": word, "char_ngram_range": char, "min_df": 1, "sublinear_tf": True}}
+        pipeline = build_pipeline(config, LEXICON, C=2.0)
+        return pipeline.fit(headlines[:400], labels)
+
+    pipelines = {
+        "a": fitted((1, 3), (2, 5), [int("!" in t or len(t) % 3 == 0) for t in headlines[:400]]),
+        "b": fitted((1, 3), (2, 5), [int(t.istitle() or len(t) % 2 == 0) for t in headlines[:400]]),
+        "c": fitted((1, 2), (3, 4), [int(len(t) % 5 < 2) for t in headlines[:400]]),
+    }
+    feature_pass = FeaturePass({name: FastScorer.from_pipeline(p) for name, p in pipelines.items()})
+    assert len(feature_pass.groups) == 5  # word and char twice (two settings), framing once
+    for name, pipeline in pipelines.items():
+        got = feature_pass.decisions(headlines, name)
+        assert np.abs(got - pipeline.decision_function(headlines)).max() <= 1e-12
 
 
 def test_a_batch_without_any_known_feature_scores_like_scikit_learn(tiny_model):
