@@ -20,7 +20,6 @@ from itertools import chain
 
 import numpy as np
 
-from sensational.scoring import _ranges
 from sensational.features import WHITESPACE_WORD, WORD, _trim_punctuation
 
 TRIM_CACHE = 200_000  # distinct words whose trimmed span is kept
@@ -53,7 +52,7 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
         batch.offsets = _Offsets(batch)
     offsets = batch.offsets
 
-    framing = [(block, index) for block, index in zip(scorer.blocks, scorer.indexes) if block.name == "framing"]
+    framing = [(block, scorer.index(number)) for number, block in enumerate(scorer.blocks) if block.name == "framing"]
     with_framing = np.zeros(len(texts), dtype=bool)
     framing_contributions = {}  # (row, column) -> value * coef of each framing feature
     if framing:

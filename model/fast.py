@@ -90,13 +90,20 @@ class FastScorer:
         weights = [1.0 if b.weight is None else b.weight for b in blocks]
         self._weight = per_column(weights) if any(b.weight is not None for b in blocks) else None
 
-    @property
-    def indexes(self) -> list[dict[str, int]]:
-        """Each block's {term: column}, built on first use (scoring itself reads sensational.scoring's
+    def index(self, number: int) -> dict[str, int]:
+        """Block `number`'s {term: column}, built on first use (scoring itself reads sensational.scoring's
         union of the heads' terms, so loading builds no per-head dictionaries)."""
         if self._indexes is None:
-            self._indexes = [dict(zip(b.terms, range(o, o + len(b.terms)))) for b, o in zip(self.blocks, self.offsets)]
-        return self._indexes
+            self._indexes = [None] * len(self.blocks)
+        if self._indexes[number] is None:
+            block, first = self.blocks[number], self.offsets[number]
+            self._indexes[number] = dict(zip(block.terms, range(first, first + len(block.terms))))
+        return self._indexes[number]
+
+    @property
+    def indexes(self) -> list[dict[str, int]]:
+        """Every block's {term: column}."""
+        return [self.index(number) for number in range(len(self.blocks))]
 
     # -- compiling, saving, loading ----------------------------------------------------------------
 

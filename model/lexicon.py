@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 from itertools import chain, repeat
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np

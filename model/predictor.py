@@ -12,9 +12,9 @@
 The record follows the moderation-API convention: one `flagged` to route on (any category flagged)
 and a score, flag and threshold per category. Each head of the artifact (see train/config.toml) is
 one category, so a head added to the config appears in `categories` without code changes;
-`sensational` also gives the record's `score`. Each head scores with its compiled form
-(sensational.fast) when the artifact has one, else with scikit-learn; both give the same
-probabilities.
+`sensational` also gives the record's `score`. Every head scores with its compiled form
+(sensational.fast; compiled on load from the pipelines if the artifact's scoring files are missing),
+and one feature pass per batch (sensational.scoring) serves all heads and their explanations.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from sensational.config import PRODUCT_HEAD
 from sensational.coverage import english, warnings_for
 from sensational.explain import explain
 from sensational.fast import BATCH, FastScorer, Unsupported
-from sensational.scoring import Batch, FeaturePass
 from sensational.paths import default_model_path
+from sensational.scoring import Batch, FeaturePass
 
 DEFAULT_TOP_PHRASES = 5
 

@@ -70,7 +70,7 @@ class Pool:
             self._add(set(words).difference(self.slots))
             slots = np.fromiter(map(self.slots.__getitem__, words), np.int64, len(words))
         lengths = self.lengths[slots]
-        return self.ids[_ranges(self.starts[slots], lengths)].astype(np.int64), lengths
+        return self.ids[ranges(self.starts[slots], lengths)].astype(np.int64), lengths
 
 
 def _room(array: np.ndarray, size: int) -> np.ndarray:
@@ -107,7 +107,7 @@ def _char_ngrams(analyzer: CharNgrams, ids: dict):
     return compute_many
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The indices start, start+1, ..., start+length-1 of every (start, length), concatenated."""
     total = int(lengths.sum())
     ends = np.cumsum(lengths)
