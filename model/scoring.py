@@ -8,7 +8,9 @@ markers, word pieces); only their vocabularies and coefficients differ. So a bat
    pieces, as ids in the *union* of all heads' vocabularies;
 3. word n-grams are numbers, not strings: a token's id in the union word table, and an n-gram's key
    is its token ids in base W, found with one `searchsorted` per n over the batch;
-4. the lexicon runs once per headline for all heads (`Lexicon.features`);
+4. the lexicon runs once for all heads (`Lexicon.features_of`): numpy rules out, for the whole
+   batch, the headlines without a phrase's first word followed by its second, and only the rest
+   are matched;
 5. the (row, union id) pairs are sorted and counted once; each head maps union ids to its columns
    and computes TF-IDF values and logits from them (`FastScorer.decisions_from`).
 
