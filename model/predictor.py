@@ -206,10 +206,11 @@ def make_record(headline: str | None, model_info: dict, per_head: dict | None = 
         flagged = score = categories = None
         phrases = []
     else:
-        categories = {name: {key: r[key] for key in ("score", "flagged", "threshold")} for name, r in per_head.items()}
-        flagged = any(category["flagged"] for category in categories.values())
-        score = categories[PRODUCT_HEAD]["score"]
-        phrases = [{**phrase, "head": name} for name, r in per_head.items() for phrase in r["phrases"]]
+        categories = {name: {"score": r["score"], "flagged": r["flagged"], "threshold": r["threshold"]}
+                      for name, r in per_head.items()}
+        flagged = any(r["flagged"] for r in per_head.values())
+        score = per_head[PRODUCT_HEAD]["score"]
+        phrases = [{**phrase, "head": name} for name, r in per_head.items() if r["phrases"] for phrase in r["phrases"]]
     record = {
         "headline": headline,
         "flagged": flagged,
