@@ -248,3 +248,9 @@ def load_corpora(sources: dict[str, dict], root: Path) -> tuple[pd.DataFrame, Lo
     frames = [load_source(name, spec, root, report) for name, spec in sources.items()]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return table, report
+
+
+def rows_of(table: pd.DataFrame, split: str, corpora) -> pd.DataFrame:
+    """Labelled rows of one split from the given corpora, re-indexed from 0."""
+    chosen = table[(table["split"] == split) & table["label"].notna() & table["corpus"].isin(list(corpora))]
+    return chosen.reset_index(drop=True)

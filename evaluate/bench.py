@@ -3,7 +3,7 @@
 The plain pipeline is TfidfVectorizer(ngram_range=(1, 2)) + LogisticRegression, trained here on the
 same training rows. Both are measured in the same run, so the ratios hold even on a busy machine
 whose absolute numbers are noisy. Prints one table and writes evaluate/bench.json. This is a
-measurement, not a test: nothing here asserts a time.
+measurement, not a test: nothing here asserts a time. The targets are issue 11's "Done when".
 
     python -m sensational.evaluate.bench [--quick]
 """
@@ -115,11 +115,11 @@ def run(folder: Path, sizes: dict) -> dict:
         ours_rate = len(batch) / timed(lambda: model.scores(batch))
         plain_rate = len(batch) / timed(lambda: plain.predict_proba(batch))
         row(f"batch, {len(batch):,} headlines, one core", ours_rate, plain_rate, "headlines/s",
-            ">= 50,000/s and >= plain", ours_rate >= 50_000 and ours_rate >= plain_rate)
+            ">= plain", ours_rate >= plain_rate)
         ours_rate = len(batch) / timed(lambda: model.predict(batch, top_phrases=TOP_PHRASES))
         plain_rate = len(batch) / timed(lambda: _plain_phrases(plain, batch))
         row(f"batch with {TOP_PHRASES} phrases, one core", ours_rate, plain_rate, "headlines/s",
-            ">= 10,000/s and >= plain", ours_rate >= 10_000 and ours_rate >= plain_rate)
+            ">= 10,000/s", ours_rate >= 10_000)
 
     ours_cmd = _sensational_command() + ["--model", str(ours_path)]
     plain_cmd = [sys.executable, "-c", PLAIN_STREAM, str(plain_path)]
@@ -139,7 +139,7 @@ def run(folder: Path, sizes: dict) -> dict:
     ours_cold, plain_cold, floor = map(statistics.median, (ours_cold, plain_cold, floor))
     row("cold start `predict \"one headline\"`", ours_cold, plain_cold, "s", better="lower")
     row("cold start / bare `import sklearn.linear_model`", ours_cold / floor, plain_cold / floor, "x",
-        "<= 1.25 x", ours_cold / floor <= 1.25, "lower", note=f"bare import {floor:.2f} s")
+        "<= 0.3 x", ours_cold / floor <= 0.3, "lower", note=f"bare import {floor:.2f} s")
 
     print(f"peak memory over a {sizes['memory']:,}-line stream…", file=sys.stderr, flush=True)
     stream_file = folder / "stream.txt"
@@ -148,8 +148,8 @@ def run(folder: Path, sizes: dict) -> dict:
             handle.write(headlines[i % len(headlines)] + "\n")
     ours_mem, ours_time = _peak_memory(ours_cmd + ["--top-phrases", "0", "-"], stream_file)
     plain_mem, plain_time = _peak_memory(plain_cmd + ["0"], stream_file)
-    row(f"peak memory, {sizes['memory']:,}-line stream", ours_mem / 1e6, plain_mem / 1e6, "MB", "<= 1000 MB",
-        ours_mem <= 1e9, "lower", note="predict - --top-phrases 0")
+    row(f"peak memory, {sizes['memory']:,}-line stream", ours_mem / 1e6, plain_mem / 1e6, "MB", "<= 200 MB",
+        ours_mem <= 200e6, "lower", note="predict - --top-phrases 0")
     row(f"stream throughput, {sizes['memory']:,} lines", sizes["memory"] / ours_time, sizes["memory"] / plain_time,
         "headlines/s", note="same run as peak memory, end to end")
 
@@ -175,12 +175,14 @@ def _train_ours(path: Path) -> None:
 
 
 def _training_rows(load_config, load_corpora):
-    """The labelled train rows of every source the model's heads learn from."""
+    """The labelled train rows of every source the model's heads learn from (as `sensational train`
+    selects them, through the loader's rows_of)."""
     from sensational.config import used_sources
+    from sensational.data.loader import rows_of
 
-    table, _ = load_corpora(used_sources(load_config(CONFIG_PATH)), ROOT)
-    labelled = table[table["label"].notna()]
-    return labelled[labelled["split"] == "train"]
+    sources = used_sources(load_config(CONFIG_PATH))
+    table, _ = load_corpora(sources, ROOT)
+    return rows_of(table, "train", sources)
 
 
 def _train_plain(path: Path, load_config, load_corpora) -> None:

@@ -17,11 +17,11 @@ from sensational import calibration
 from sensational.artifact import write_atomically
 from sensational.config import head_sources
 from sensational.coverage import warning_rates
-from sensational.data.loader import load_corpora
-from sensational.evaluate import metrics as m
+from sensational import metrics as m
+from sensational.data.loader import load_corpora, rows_of
+from sensational.fitting import fit_head
 from sensational.paths import MODEL_CARD_PATH, REPORT_DIR, ROOT
 from sensational.predictor import Sensational
-from sensational.train.training import fit_head, rows_of
 
 TARGET_PRECISIONS = (0.90, 0.95)
 ERRORS_SHOWN = 20

@@ -15,7 +15,7 @@ import re
 import warnings
 from pathlib import Path
 
-from sensational.files import describe, open_regular, read_small
+from sensational.files import describe, open_regular, read_small, replaced_atomically
 
 ARTIFACT_FORMAT = 2  # 2: a dict of heads, each a fitted scikit-learn pipeline
 MAX_MANIFEST_BYTES = 1 << 20  # a manifest is a few hundred bytes
@@ -64,14 +64,8 @@ def sha256_of(path: Path) -> str:
 def write_atomically(path: Path, write) -> None:
     """Call `write(temporary_path)`, then rename over `path`: readers see the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with replaced_atomically(path) as temporary:
         write(temporary)
-        with open(temporary, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def save_artifact(path: Path, heads: dict, metadata: dict) -> dict:

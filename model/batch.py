@@ -151,6 +151,7 @@ def score_rows(
 
 def run_predict(
     headlines: list[str],
+    *,
     input_path=None,
     text_column: str = "headline",
     id_column: str | None = None,
@@ -177,7 +178,7 @@ def run_predict(
 
     keep = keep_columns or []
     if input_path is not None and headlines:
-        raise inputs.InputError("give headlines as arguments or --input, not both")
+        raise inputs.InputError("headlines and an input file: read one source at a time")
     if input_path is not None:
         path = Path(input_path)
         if not path.is_file():  # a FIFO or device could block or never end; only files are inputs

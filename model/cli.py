@@ -92,11 +92,14 @@ def predict(
     from sensational.inputs import InputError
     from sensational.outputs import OutputError
 
+    if input is not None and headlines:
+        _fail("give headlines as arguments or --input, not both", EXIT_USAGE)
     try:
         with _terminate_cleanly():
             done = run_predict(
-                headlines or [], input, text_column, id_column, keep_columns, format, output, model,
-                parse_thresholds(threshold), top_phrases, raw_csv=raw_csv,
+                headlines or [], input_path=input, text_column=text_column, id_column=id_column,
+                keep_columns=keep_columns, output_format=format, output_path=output, model_path=model,
+                threshold=parse_thresholds(threshold), top_phrases=top_phrases, raw_csv=raw_csv,
             )
     except (InputError, OutputError) as exc:
         _fail(str(exc), EXIT_USAGE)

@@ -40,20 +40,31 @@ def _detector():
 def is_english(headline: str) -> bool:
     """False only when the headline is confidently in another language. Text without letters (emoji,
     digits, invisible characters) has no language to judge and counts as English."""
-    if not any(character.isalpha() for character in headline):
-        return True
-    # Title Case and ALL CAPS are read as other languages far more often than lower case.
-    labels, scores = _detector().predict(" ".join(headline.lower().split()), k=3)  # fastText refuses a newline
-    ranked = dict(zip((label.removeprefix("__label__") for label in labels), scores))
-    top = labels[0].removeprefix("__label__")
-    return top == "en" or ranked[top] < OTHER_LANGUAGE_CONFIDENCE or ranked.get("en", 0.0) >= ENGLISH_AT_MOST
+    return english([headline])[0]
 
 
-def warnings_for(headline: str, known_features: int) -> list[str]:
+def english(headlines: list[str]) -> list[bool]:
+    """`is_english` of each headline."""
+    # Title Case and ALL CAPS are read as other languages far more often than lower case; fastText
+    # refuses a newline.
+    found = [True] * len(headlines)
+    asked = [i for i, headline in enumerate(headlines) if any(map(str.isalpha, headline))]
+    if asked:
+        # The model's own predict (what FastText.predict calls per line, without its checks: the
+        # joined text has no newline); this fasttext-predict's list form is broken.
+        predict = _detector().f.predict
+        for i in asked:
+            ranked = {label.removeprefix("__label__"): p for p, label in predict(" ".join(headlines[i].lower().split()) + "\n", 3, 0.0, "strict")}
+            top = next(iter(ranked))
+            found[i] = top == "en" or ranked[top] < OTHER_LANGUAGE_CONFIDENCE or ranked.get("en", 0.0) >= ENGLISH_AT_MOST
+    return found
+
+
+def warnings_for(headline: str, known_features: int, english: bool | None = None) -> list[str]:
     """The record's `warnings`, in CODES order; `known_features` counts the headline's features that
-    any head of the model knows."""
+    any head of the model knows; `english`: is_english(headline), if the caller has it."""
     warnings = []
-    if not is_english(headline):
+    if not (is_english(headline) if english is None else english):
         warnings.append(LANGUAGE)
     if known_features == 0:
         warnings.append(NO_FEATURES)

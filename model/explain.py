@@ -2,129 +2,249 @@
 
 The model's logit is the intercept plus, for every feature, its value times its coefficient. Each
 feature occurrence is credited to the span of the headline that produced it (a word n-gram to its
-words, a character n-gram to its word, a lexicon match to the matched phrase), so the weights of the
-phrases are exact shares of the logit, not a separate approximation.
+words, a character n-gram to its word, a lexicon match to the matched phrase, a word piece to its
+word), so the weights of the phrases are exact shares of the logit, not a separate approximation.
+
+`explain` reads the occurrences the feature pass already found (sensational.scoring.Batch): which
+n-gram starts at which token, which character n-grams each word has, which pieces each token has.
+It only adds the tokens' character offsets. A headline whose lower-casing moves characters (U+0130,
+or a capital sigma, whose lower case depends on its neighbours) may tokenise differently from its
+lower-cased form, so its spans come from the analyzers' own `spans` (`phrases_by_rule`, the same
+rule one headline at a time; the tests hold the two equal).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from itertools import chain
 
 import numpy as np
 
-from sensational.features import WHITESPACE_WORD, CharNgrams, _trim_punctuation
-from sensational.semantic import SemanticBlock, WordPieces
+from sensational.features import WHITESPACE_WORD, WORD, _trim_punctuation
 
-WORD_CACHE = 200_000  # distinct words whose character n-gram columns are kept
+TRIM_CACHE = 200_000  # distinct words whose trimmed span is kept
+_trimmed: dict[str, tuple[int, int]] = {}
 
 
-class Explainer:
-    def __init__(self, pipeline=None, blocks=None, coefficients=None, semantic=None):
-        """From a fitted pipeline, or from blocks [(name, analyzer, vocabulary, column offset)] and
-        an optional compiled semantic block (sensational.fast.Semantic)."""
-        if pipeline is not None:
-            from sensational.fast import Semantic
+def explain(batch, head: str, features, rows: list[int], top_n: int, scale: float) -> dict[int, list[dict]]:
+    """{row: phrases} for each of `rows` (indices into the batch): the top `top_n` non-overlapping
+    spans with a positive contribution to one head's logit. `features`: the head's (rows, columns,
+    values, counts) of the batch. Weights are shares of the logit times `scale` (a calibration's
+    slope keeps them exact)."""
+    if not rows or top_n <= 0:
+        return {}
+    fp, texts = batch.feature_pass, batch.headlines
+    scorer = fp.scorers[head]
+    f_rows, f_columns, f_values, f_counts = features
+    n = scorer.n_features
+    keys = f_rows * n + f_columns  # sorted: the features come sorted by row, then column
+    contributions = f_values * scorer.coef[f_columns]
 
-            union = pipeline.named_steps["features"]
-            coefficients = pipeline.named_steps["classifier"].coef_[0]
-            blocks, offset = [], 0
-            for name, vectorizer in union.transformer_list:
-                if type(vectorizer) is SemanticBlock:
-                    width = vectorizer.vectors.shape[1]
-                    shares = vectorizer.piece_shares(coefficients[offset : offset + width])
-                    semantic = Semantic(WordPieces(vectorizer.vocabulary), shares)
-                    offset += width
-                    continue
-                blocks.append((name, vectorizer.analyzer, vectorizer.vocabulary_, offset))
-                offset += len(vectorizer.vocabulary_)
-        self.coefficients = coefficients
-        self.blocks = blocks
-        self.semantic = semantic
-        self._coefficients = np.asarray(coefficients).tolist()  # the same products, faster to index
-        self._words: dict[tuple[str, str], tuple[int, int, list[int]]] = {}
+    def contribution(row: int, column: int) -> float | None:
+        """value * coef of a feature of a row; None if the row lacks it."""
+        at = int(np.searchsorted(keys, row * n + column))
+        return float(contributions[at]) if at < len(keys) and keys[at] == row * n + column else None
 
-    @classmethod
-    def from_scorer(cls, scorer) -> "Explainer":
-        """From a sensational.fast.FastScorer, whose vocabularies map terms to global columns."""
-        blocks = [(b.name, b.analyzer, index, 0) for b, index in zip(scorer.blocks, scorer.indexes)]
-        return cls(blocks=blocks, coefficients=scorer.coef, semantic=scorer.semantic)
+    chosen = np.zeros(len(texts), dtype=bool)
+    chosen[rows] = True
+    chosen &= batch.aligned
+    if batch.offsets is None:  # shared by the heads that explain this batch
+        batch.offsets = _Offsets(batch)
+    offsets = batch.offsets
 
-    def phrases(self, headline: str, row, top_n: int, scale: float = 1.0) -> list[dict]:
-        """Top `top_n` non-overlapping spans with a positive contribution; `row` is the feature row.
-        Weights are shares of the logit times `scale` (a calibration's slope keeps them exact)."""
-        values = dict(zip(row.indices.tolist(), row.data.tolist()))
-        weights: dict[tuple[int, int], float] = defaultdict(float)
+    framing = [(block, scorer.index(number)) for number, block in enumerate(scorer.blocks) if block.name == "framing"]
+    with_framing = np.zeros(len(texts), dtype=bool)
+    framing_contributions = {}  # (row, column) -> value * coef of each framing feature
+    if framing:
+        marked = scorer.framing_columns[f_columns]
+        with_framing[f_rows[marked]] = True
+        framing_contributions = dict(zip(zip(f_rows[marked].tolist(), f_columns[marked].tolist()), contributions[marked].tolist()))
+
+    # Every occurrence as (row, start, end, weight), in the order a headline's sum adds them: word
+    # n-grams (by n, then position), character n-grams (word by word), then word pieces; a framing
+    # match goes between the last two, so headlines with one add their pieces per headline below.
+    # An occurrence's weight is its feature's contribution divided by its count in the headline.
+    shares = contributions / f_counts
+    parts = []
+    for o_rows, o_tokens, o_sizes, o_ids in batch.word_occurrences.values():
+        columns = fp.columns[head][o_ids]
+        keep = (columns >= 0) & chosen[o_rows]
+        o_rows, o_tokens, o_sizes, columns = o_rows[keep], o_tokens[keep], o_sizes[keep], columns[keep]
+        at = np.searchsorted(keys, o_rows * n + columns)
+        parts.append((o_rows, offsets.tokens[o_tokens, 0], offsets.tokens[o_tokens + o_sizes - 1, 1], shares[at]))
+    for o_words, o_ids in batch.char_occurrences.values():
+        columns = fp.columns[head][o_ids]
+        o_rows = batch.words.rows[o_words]
+        keep = (columns >= 0) & chosen[o_rows]
+        o_rows, o_words, columns = o_rows[keep], o_words[keep], columns[keep]
+        at = np.searchsorted(keys, o_rows * n + columns)
+        parts.append((o_rows, offsets.words[o_words, 0], offsets.words[o_words, 1], shares[at]))
+    pieces = _piece_shares(batch, scorer, offsets, chosen)
+    if pieces is not None:
+        keep = ~with_framing[pieces[0]]
+        parts.append(tuple(column[keep] for column in pieces))
+    empty = np.zeros(0, np.int64)
+    o_rows, o_starts, o_ends, o_weights = (np.concatenate(column) for column in zip(*parts)) if parts else (empty,) * 4
+    order = np.argsort(o_rows, kind="stable")
+    o_rows, o_starts, o_ends, o_weights = o_rows[order], o_starts[order], o_ends[order], o_weights[order]
+    # One sum per span: bincount adds in element order, as the per-headline dict does (0.0 + w1 + w2 ...).
+    width = len(max(texts, key=len)) + 1
+    span_keys = (o_rows * width + o_starts) * width + o_ends
+    unique, first, group = np.unique(span_keys, return_index=True, return_inverse=True)
+    sums = np.bincount(group.reshape(-1), o_weights, minlength=len(unique))
+    order = np.argsort(first, kind="stable")  # each row's spans in the order they first appear
+    g_rows, g_starts, g_ends, g_sums = o_rows[first][order], o_starts[first][order], o_ends[first][order], sums[order]
+
+    out = {}
+    # Headlines without a framing match: the positive spans by weight (then position), chosen greedily.
+    plain = (g_sums > 0) & ~with_framing[g_rows]
+    ranked = np.lexsort((g_ends[plain], g_starts[plain], -g_sums[plain], g_rows[plain]))
+    r_rows, r_starts, r_ends, r_sums = (a[plain][ranked] for a in (g_rows, g_starts, g_ends, g_sums))
+    bounds = np.searchsorted(r_rows, np.arange(len(texts) + 1)).tolist()
+    r_starts, r_ends, r_sums = r_starts.tolist(), r_ends.tolist(), r_sums.tolist()
+    for i in np.flatnonzero(chosen & ~with_framing).tolist():
+        picked = []
+        for start, end, weight in zip(r_starts[bounds[i] : bounds[i + 1]], r_ends[bounds[i] : bounds[i + 1]],
+                                      r_sums[bounds[i] : bounds[i + 1]]):
+            if all(end <= s or e <= start for s, e, _ in picked):
+                picked.append((start, end, weight))
+                if len(picked) == top_n:
+                    break
+        out[i] = [_phrase(texts[i], start, end, weight, None, scale) for start, end, weight in picked]
+
+    # Headlines with a framing match, one dict each: a match absorbs the spans inside it.
+    bounds = np.searchsorted(g_rows, np.arange(len(texts) + 1)).tolist()
+    g_starts, g_ends, g_sums = g_starts.tolist(), g_ends.tolist(), g_sums.tolist()
+    extra = _piece_lists(pieces, chosen & with_framing)
+    for i in np.flatnonzero(chosen & with_framing).tolist():
+        a, b = bounds[i], bounds[i + 1]
+        weights = dict(zip(zip(g_starts[a:b], g_ends[a:b]), g_sums[a:b]))
         categories: dict[tuple[int, int], str] = {}
-        coefficients = self._coefficients
-        for name, analyzer, vocabulary, offset in self.blocks:
-            if type(analyzer) is CharNgrams:
-                self._add_word_pieces(headline, row, name, analyzer, vocabulary, offset, values, weights)
-                continue
-            spans = list(analyzer.spans(headline))
-            occurrences = Counter(feature for feature, _, _ in spans)
-            for feature, start, end in spans:
-                index = vocabulary.get(feature)
-                if index is None or offset + index not in values:
-                    continue
-                column = offset + index
-                weights[start, end] += values[column] * coefficients[column] / occurrences[feature]
-                if name == "framing":
-                    categories[start, end] = feature.removeprefix("lexicon:")
-        if self.semantic is not None:
-            for start, end, share in self.semantic.word_shares(headline):
-                weights[start, end] += share
-        # A framing match is reported as a whole: it absorbs the n-grams inside it.
-        for start, end in categories:
-            if (start, end) not in weights:  # already absorbed by a longer match
-                continue
-            for inner in [key for key in weights if key != (start, end) and start <= key[0] and key[1] <= end]:
-                weights[start, end] += weights.pop(inner)
-        chosen: list[tuple[int, int]] = []
-        for key in sorted(weights, key=lambda k: (-weights[k], k)):
-            if len(chosen) == top_n or weights[key] <= 0:
-                break
-            if all(key[1] <= c[0] or c[1] <= key[0] for c in chosen):
-                chosen.append(key)
-        return [
-            {
-                "text": headline[start:end],
-                "start": start,
-                "end": end,
-                "weight": round(float(weights[start, end]) * scale, 4),
-                "category": categories.get((start, end)),
-            }
-            for start, end in chosen
-        ]
+        for block, index in framing:
+            _credit(block.analyzer.spans(texts[i]), index, lambda column, i=i: framing_contributions.get((i, column)),
+                    weights, categories, True)
+        for start, end, weight in extra.get(i, ()):
+            weights[start, end] = weights.get((start, end), 0.0) + weight
+        out[i] = _top(texts[i], weights, categories, top_n, scale)
 
-    def _add_word_pieces(self, headline, row, name, analyzer, vocabulary, offset, values, weights) -> None:
-        """CharNgrams' spans, credited as the general loop does, with each distinct word's trimmed span
-        and n-gram columns computed once: a character n-gram never crosses a word."""
-        words, occurrences = [], Counter()
-        shares = getattr(row, "shares", None)  # value * coefficient / occurrences, from sensational.fast
-        if shares is not None:
-            shares = dict(zip(row.indices.tolist(), shares.tolist()))
-        for match in WHITESPACE_WORD.finditer(headline):
-            known = self._words.get((name, match.group()))
-            if known is None:
-                if len(self._words) >= WORD_CACHE:
-                    self._words.clear()
-                start, end = _trim_punctuation(match.group(), 0, len(match.group()))
-                grams = map(vocabulary.get, analyzer._grams(match.group().lower()))
-                known = self._words[name, match.group()] = (start, end, [offset + i for i in grams if i is not None])
-            words.append((match.start(), known))
-            if shares is None:
-                occurrences.update(known[2])
-        complete = shares is not None  # sensational.fast's rows hold every n-gram the headline has
-        if not complete:
-            coefficients = self._coefficients
-            shares = {c: values[c] * coefficients[c] / occurrences[c] for c in occurrences if c in values}
-        for position, (start, end, columns) in words:
-            if not complete:
-                columns = [column for column in columns if column in shares]
-            if not columns:
-                continue
-            key = (position + start, position + end)
-            weight = weights[key]
-            for column in columns:
-                weight += shares[column]
-            weights[key] = weight
+    for i in rows:  # the rest: their lower case moves characters
+        if i not in out:
+            out[i] = phrases_by_rule(texts[i], scorer, lambda column, i=i: contribution(i, column), top_n, scale)
+    return out
+
+
+def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: float) -> list[dict]:
+    """The rule `explain` computes in bulk, one headline at a time: every block's `spans`, each
+    occurrence credited its feature's contribution (`contribution(column)`: value * coef in this
+    headline's row, None if absent) divided by the feature's occurrences, then the word pieces."""
+    weights: dict[tuple[int, int], float] = {}
+    categories: dict[tuple[int, int], str] = {}
+    for block, index in zip(scorer.blocks, scorer.indexes):
+        _credit(block.analyzer.spans(headline), index, contribution, weights, categories, block.name == "framing")
+    if scorer.semantic is not None:
+        for start, end, weight in scorer.semantic.word_shares(headline):
+            weights[start, end] = weights.get((start, end), 0.0) + weight
+    return _top(headline, weights, categories, top_n, scale)
+
+
+class _Offsets:
+    """Character offsets of a batch's tokens and whitespace words, indexed like its flat tokens and
+    words, for the rows that line up (`batch.aligned`: there the lower-cased tokens sit where the
+    headline's do). Found without a Python loop: splitting at the tokens gives the gaps between
+    them, and a running sum of gap and token lengths gives each token's start."""
+
+    def __init__(self, batch):
+        lowered = list(map(str.lower, batch.headlines))
+        self.tokens = self.words = np.zeros((0, 2), np.int64)
+        if batch.tokens is not None:
+            self.tokens = _starts_and_ends(batch.tokens, list(map(WORD.split, lowered)))
+        if batch.words is not None:
+            words = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, lowered)))
+            # A character n-gram is credited to its word with the surrounding punctuation trimmed.
+            trimmed = list(map(_trimmed.get, batch.words.flat))
+            if None in trimmed:
+                if len(_trimmed) > TRIM_CACHE:
+                    _trimmed.clear()
+                for word in batch.words.flat:
+                    if word not in _trimmed:
+                        _trimmed[word] = _trim_punctuation(word, 0, len(word))
+                trimmed = list(map(_trimmed.__getitem__, batch.words.flat))
+            self.words = words[:, :1] + np.array(trimmed, dtype=np.int64).reshape(-1, 2)
+
+
+def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:
+    """(start, end) of each token of `split`, from the text between tokens (re.split of each row)."""
+    counts = split.ends - split.starts
+    sizes = np.zeros(len(split.flat) * 2 + len(counts), np.int64)  # per row: gap, token, gap, ..., gap
+    row_first = split.starts * 2 + np.arange(len(counts))
+    token_at = np.arange(len(split.flat)) * 2 + 1 + np.repeat(np.arange(len(counts)), counts)
+    sizes[token_at] = np.fromiter(map(len, split.flat), np.int64, len(split.flat))
+    gap = np.ones(len(sizes), dtype=bool)
+    gap[token_at] = False
+    sizes[gap] = np.fromiter(map(len, chain.from_iterable(gaps)), np.int64, len(sizes) - len(token_at))
+    before = np.cumsum(sizes) - sizes
+    starts = before[token_at] - before[row_first][np.repeat(np.arange(len(counts)), counts)]
+    return np.stack([starts, starts + sizes[token_at]], axis=1)
+
+
+def _piece_shares(batch, scorer, offsets: _Offsets, chosen):
+    """(row, start, end, share) of each word with pieces in the chosen rows: its pieces' share of the
+    semantic block's logit (their sum over the headline's piece count); None without the block."""
+    semantic = scorer.semantic
+    if semantic is None:
+        return None
+    tokens, ids = batch.pieces[id(semantic.pieces.vocabulary)]
+    split = batch.pieces_of
+    rows = split.rows[tokens]
+    totals = np.bincount(rows, minlength=len(batch.headlines))
+    keep = chosen[rows]
+    tokens, ids, rows = tokens[keep], ids[keep], rows[keep]
+    sums = np.bincount(tokens, semantic.shares[ids], minlength=len(split.flat))
+    first = np.flatnonzero(np.concatenate(([True], tokens[1:] != tokens[:-1]))) if len(tokens) else tokens
+    tokens, rows = tokens[first], rows[first]
+    # A token of the headline is the lower-cased token at the same place in a row that lines up.
+    places = tokens - split.starts[rows] + batch.tokens.starts[rows]
+    return rows, offsets.tokens[places, 0], offsets.tokens[places, 1], sums[tokens] / totals[rows]
+
+
+def _piece_lists(pieces, rows) -> dict[int, list[tuple[int, int, float]]]:
+    out: dict[int, list] = {}
+    if pieces is not None:
+        keep = rows[pieces[0]]
+        for row, start, end, share in zip(*(column[keep].tolist() for column in pieces)):
+            out.setdefault(row, []).append((start, end, share))
+    return out
+
+
+def _credit(spans, index: dict, contribution, weights: dict, categories: dict, framing: bool) -> None:
+    """Add each (feature, start, end) occurrence's share of its feature's contribution to its span."""
+    spans = list(spans)
+    occurrences = Counter(feature for feature, _, _ in spans)
+    for feature, start, end in spans:
+        column = index.get(feature)
+        value = None if column is None else contribution(column)
+        if value is None:
+            continue
+        weights[start, end] = weights.get((start, end), 0.0) + value / occurrences[feature]
+        if framing:
+            categories[start, end] = feature.removeprefix("lexicon:")
+
+
+def _top(headline: str, weights: dict, categories: dict, top_n: int, scale: float) -> list[dict]:
+    # A framing match is reported as a whole: it absorbs the n-grams inside it.
+    for start, end in categories:
+        if (start, end) not in weights:  # already absorbed by a longer match
+            continue
+        for inner in [key for key in weights if key != (start, end) and start <= key[0] and key[1] <= end]:
+            weights[start, end] += weights.pop(inner)
+    chosen: list[tuple[int, int]] = []
+    for key in sorted(weights, key=lambda k: (-weights[k], k)):
+        if len(chosen) == top_n or weights[key] <= 0:
+            break
+        if all(key[1] <= c[0] or c[1] <= key[0] for c in chosen):
+            chosen.append(key)
+    return [_phrase(headline, start, end, weights[start, end], categories.get((start, end)), scale) for start, end in chosen]
+
+
+def _phrase(headline: str, start: int, end: int, weight: float, category: str | None, scale: float) -> dict:
+    return {"text": headline[start:end], "start": start, "end": end, "weight": round(weight * scale, 4), "category": category}

@@ -1,49 +1,35 @@
-"""Scoring without scikit-learn: a fitted pipeline compiled into dictionaries and numpy arrays.
+"""A fitted pipeline compiled into dictionaries and numpy arrays: the model at inference.
 
 `FastScorer.from_pipeline` reads what the fitted pipeline learned (each feature block's vocabulary,
-idf and tf/norm settings, the logistic regression's coefficients and intercept) and computes the
-same feature values and probabilities as `pipeline.predict_proba`, with the same floating-point
-operations in the same order. The feature blocks run the model's own analyzers; only the counting
-is done differently: all n-gram columns of a batch are sorted once in numpy instead of counted in a
-Python dict per headline, and a word's character n-grams are looked up once and cached.
+idf and tf/norm settings, the logistic regression's coefficients and intercept). Reading headlines
+is sensational.scoring's job (one feature pass for all heads); from the counted features,
+`values` and `decisions_from` compute the same feature values and logits as the pipeline, with the
+same floating-point operations in the same order.
 
 `save` writes it as a .npz of plain arrays and JSON (no pickle), so `sensational predict` loads a
 model without importing scikit-learn or unpickling anything. A pipeline it does not know (another
-classifier, a stacked model, a float32 vectorizer) raises `Unsupported`; callers then use
-scikit-learn.
+classifier, a stacked model, a float32 vectorizer) raises `Unsupported`: scikit-learn only fits,
+so such a model cannot be used.
 """
 
 from __future__ import annotations
 
 import json
-from array import array
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
-from sensational.features import WORD, CharNgrams, FramingMarkers, WordNgrams
+from sensational.features import CharNgrams, FramingMarkers, WordNgrams
 from sensational.lexicon import Lexicon
 from sensational.semantic import SemanticBlock, WordPieces
 
 FORMAT = 2  # 2: an optional semantic block, stored as one logit share per word piece
-BATCH = 4096  # headlines sorted together; keeps the sort keys in int32 for vocabularies up to ~500k
-WORD_CACHE = 200_000  # words whose character n-gram columns are kept
+BATCH = 4096  # headlines read together; keeps the sort keys in int32 for vocabularies up to ~500k
 _NORMS = {None: 0, "l1": 1, "l2": 2}
 
 
 class Unsupported(ValueError):
     """The pipeline has a part this module does not reproduce exactly."""
-
-
-class Row(NamedTuple):
-    """One headline's feature row, as the explainer reads it (like a scipy CSR row), with the number
-    of times each feature occurs and its share of the logit per occurrence (value * coef / count)."""
-
-    indices: np.ndarray
-    data: np.ndarray
-    counts: np.ndarray
-    shares: np.ndarray
 
 
 @dataclass
@@ -65,14 +51,6 @@ class Semantic:
     pieces: WordPieces
     shares: np.ndarray  # per piece: vector . coef * block weight
 
-    def logits(self, headlines: list[str]) -> np.ndarray:
-        shares, out = self.shares, np.zeros(len(headlines))
-        for row, text in enumerate(headlines):
-            ids = [i for pieces, _, _ in self.pieces.word_pieces(text) for i in pieces]
-            if ids:
-                out[row] = shares[ids].sum() / len(ids)
-        return out
-
     def word_shares(self, text: str) -> list[tuple[int, int, float]]:
         """(start, end, share of the logit) of each word with pieces."""
         words = self.pieces.word_pieces(text)
@@ -86,17 +64,20 @@ class FastScorer:
         self.semantic = semantic
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
-        self.indexes, self._extractors = [], []
-        column_block, offset = [], 0
+        self._feature_pass = None
+        self._indexes = None
+        self.offsets, column_block, offset = [], [], 0  # offsets: each block's first column
         for number, block in enumerate(blocks):
-            index = dict(zip(block.terms, range(offset, offset + len(block.terms))))
-            self.indexes.append(index)
-            self._extractors.append(_extractor(block.analyzer, index, block.binary))
+            self.offsets.append(offset)
             column_block.append(np.full(len(block.terms), number, dtype=np.int64))
             offset += len(block.terms)
         if offset != len(self.coef):
             raise Unsupported(f"{offset} features but {len(self.coef)} coefficients")
         self.n_features = offset
+        self.framing_columns = np.zeros(offset, dtype=bool)  # the lexicon markers' columns (explanations)
+        for block, first in zip(blocks, self.offsets):
+            if block.name == "framing":
+                self.framing_columns[first : first + len(block.terms)] = True
         self._block = np.concatenate(column_block) if column_block else np.zeros(0, np.int64)
 
         def per_column(values):
@@ -108,6 +89,21 @@ class FastScorer:
         self._idf = np.concatenate([b.idf if b.idf is not None else np.ones(len(b.terms)) for b in blocks])
         weights = [1.0 if b.weight is None else b.weight for b in blocks]
         self._weight = per_column(weights) if any(b.weight is not None for b in blocks) else None
+
+    def index(self, number: int) -> dict[str, int]:
+        """Block `number`'s {term: column}, built on first use (scoring itself reads sensational.scoring's
+        union of the heads' terms, so loading builds no per-head dictionaries)."""
+        if self._indexes is None:
+            self._indexes = [None] * len(self.blocks)
+        if self._indexes[number] is None:
+            block, first = self.blocks[number], self.offsets[number]
+            self._indexes[number] = dict(zip(block.terms, range(first, first + len(block.terms))))
+        return self._indexes[number]
+
+    @property
+    def indexes(self) -> list[dict[str, int]]:
+        """Every block's {term: column}."""
+        return [self.index(number) for number in range(len(self.blocks))]
 
     # -- compiling, saving, loading ----------------------------------------------------------------
 
@@ -226,49 +222,26 @@ class FastScorer:
 
     def decisions(self, headlines: list[str]) -> np.ndarray:
         """The logit of each headline: `decision_function(headlines)`."""
-        parts = []
-        for start in range(0, len(headlines), BATCH):
-            batch = headlines[start : start + BATCH]
-            rows, columns, values = self.features(batch)
-            parts.append(self._decisions(batch, rows, values * self.coef[columns]))
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return self._pass().decisions(headlines, "")
 
-    def _decisions(self, batch: list[str], rows: np.ndarray, contributions: np.ndarray) -> np.ndarray:
-        # LogisticRegression: sum the row's value * coef, add the intercept.
-        decision = np.bincount(rows, contributions, minlength=len(batch)) + self.intercept
-        if self.semantic is not None:
-            decision += self.semantic.logits(batch)
-        return decision
+    def features(self, headlines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of every nonzero feature of a batch (at most BATCH headlines), sorted
+        by row then column: the FeatureUnion's matrix without the semantic block."""
+        read = self._pass().read(headlines)
+        rows, columns, counts = read.features("")
+        return rows, columns, self.values(rows, columns, counts, len(headlines))
 
-    def score_batch(self, headlines: list[str]) -> tuple[np.ndarray, list[Row]]:
-        """(logits, feature rows) of a batch; the rows equal the FeatureUnion's CSR rows."""
-        rows, columns, values, counts = self.features(headlines, with_counts=True)
-        contributions = values * self.coef[columns]
-        decisions = self._decisions(headlines, rows, contributions)
-        bounds = np.searchsorted(rows, np.arange(len(headlines) + 1)).tolist()
-        shares = contributions / counts
-        feature_rows = [
-            Row(columns[a:b], values[a:b], counts[a:b], shares[a:b]) for a, b in zip(bounds, bounds[1:])
-        ]
-        return decisions, feature_rows
+    def _pass(self):
+        """This head alone in a sensational.scoring.FeaturePass (a model's heads share one)."""
+        if self._feature_pass is None:
+            from sensational.scoring import FeaturePass
 
-    def features(self, headlines: list[str], with_counts: bool = False):
-        """(row, column, value) of every nonzero feature, sorted by row then column; with_counts
-        adds how many times each occurs in its headline."""
-        columns, ends = array("q"), []
-        for text in headlines:
-            for extract in self._extractors:
-                extract(text, columns)
-            ends.append(len(columns))
-        n, batch = self.n_features, len(headlines)
-        dtype = np.int32 if batch * n < 2**31 else np.int64
-        keys = np.repeat(np.arange(batch, dtype=dtype), np.diff(ends, prepend=0)) * dtype(n)
-        keys += np.frombuffer(columns, dtype=np.int64).astype(dtype)
-        keys.sort()
-        # Each distinct (row, column) once, with its count: what CountVectorizer produces.
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
-        counts = np.diff(np.append(starts, len(keys)))
-        rows, columns = np.divmod(keys[starts].astype(np.int64), n)
+            self._feature_pass = FeaturePass({"": self})
+        return self._feature_pass
+
+    def values(self, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, batch: int) -> np.ndarray:
+        """The feature values of counted (row, column) pairs sorted by row then column: what the
+        FeatureUnion's TF-IDF and count blocks give."""
         # TfidfTransformer: binary, then 1 + log(tf), then times idf, then the row norm.
         values = counts.astype(np.float64)
         values[self._binary[columns]] = 1.0
@@ -288,80 +261,18 @@ class FastScorer:
             values /= norm
         if self._weight is not None:
             values *= self._weight[columns]
-        return (rows, columns, values, counts) if with_counts else (rows, columns, values)
+        return values
+
+    def decisions_from(self, rows: np.ndarray, contributions: np.ndarray, batch: int, semantic=None) -> np.ndarray:
+        """LogisticRegression: sum each row's value * coef, add the intercept (and the semantic block's logit)."""
+        decision = np.bincount(rows, contributions, minlength=batch) + self.intercept
+        if semantic is not None:
+            decision += semantic
+        return decision
 
 
 def _expit(decision: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-decision))
-
-
-def _extractor(analyzer, index: dict, binary: bool):
-    """extract(text, columns): append the column of every in-vocabulary feature of `text`."""
-    get = index.get
-    if type(analyzer) is CharNgrams:
-        # char_wb n-grams never cross a word, so each distinct word is analysed once.
-        cache: dict[str, array] = {}
-        grams = analyzer._grams
-
-        def extract(text, columns):
-            for word in text.lower().split():
-                found = cache.get(word)
-                if found is None:
-                    if len(cache) >= WORD_CACHE:
-                        cache.clear()
-                    found = cache[word] = array("q", [c for c in map(get, grams(word)) if c is not None])
-                columns += found
-
-        return extract
-    if type(analyzer) is WordNgrams and tuple(analyzer.ngram_range) == (1, 3):
-        return _word_1_3_extractor(index)
-    if type(analyzer) is WordNgrams and analyzer.ngram_range[0] >= 1:
-        low, high = analyzer.ngram_range
-
-        def extract(text, columns):
-            # Mirrors WordNgrams.__call__.
-            tokens = WORD.findall(text.lower())
-            grams = list(tokens) if low == 1 else []
-            for n in range(max(low, 2), high + 1):
-                if n == 2:
-                    grams.extend([f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
-                elif n == 3:
-                    grams.extend([f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:])])
-                else:
-                    grams.extend([" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)])
-            columns.extend([c for c in map(get, grams) if c is not None])
-
-        return extract
-
-    if type(analyzer) is FramingMarkers and binary:
-        # Counted as present/absent, so the distinct features suffice.
-        features = analyzer.lexicon.features
-
-        def extract(text, columns):
-            columns.extend([c for c in map(get, features(text)) if c is not None])
-
-        return extract
-
-    def extract(text, columns):
-        columns.extend([c for c in map(get, analyzer(text)) if c is not None])
-
-    return extract
-
-
-def _word_1_3_extractor(index: dict):
-    """WordNgrams((1, 3)), looking up only trigrams whose first two tokens begin a vocabulary trigram:
-    a set test on a bigram string already built, instead of building and hashing a new string."""
-    get = index.get
-    lead3 = {" ".join(term.split(" ")[:2]) for term in index if term.count(" ") == 2}
-
-    def extract(text, columns):
-        tokens = WORD.findall(text.lower())
-        bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
-        grams = tokens + bigrams
-        grams += [f"{bigrams[i]} {tokens[i + 2]}" for i in range(len(tokens) - 2) if bigrams[i] in lead3]
-        columns.extend([c for c in map(get, grams) if c is not None])
-
-    return extract
 
 
 def _describe(analyzer) -> dict:
@@ -372,13 +283,20 @@ def _describe(analyzer) -> dict:
     raise Unsupported(f"cannot save analyzer {analyzer!r}")
 
 
+_LEXICONS: dict[str, Lexicon] = {}
+
+
 def _analyzer(spec: dict):
     if spec["type"] == "WordNgrams":
         return WordNgrams(tuple(spec["ngram_range"]))
     if spec["type"] == "CharNgrams":
         return CharNgrams(tuple(spec["ngram_range"]))
     if spec["type"] == "FramingMarkers":
-        return FramingMarkers(Lexicon(spec["categories"]))
+        # Heads with the same lexicon share one (its compiled patterns and prefilter too).
+        key = json.dumps(spec["categories"], sort_keys=True)
+        if key not in _LEXICONS:
+            _LEXICONS[key] = Lexicon(spec["categories"])
+        return FramingMarkers(_LEXICONS[key])
     raise Unsupported(f"unknown analyzer {spec['type']!r}")
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 
 class NotRegularFile(OSError):
@@ -43,3 +44,18 @@ def describe(exc: OSError) -> str:
     if isinstance(exc, NotRegularFile):
         return "not a regular file"
     return exc.strerror or str(exc)
+
+
+@contextmanager
+def replaced_atomically(path: Path, replace=os.replace) -> Iterator[Path]:
+    """A temporary path beside `path` to write; when the block completes, its content is synced
+    to disk and renamed over `path`, so readers see the old file or the new one, never a part.
+    On an error (or a signal) the temporary is removed and `path` is untouched."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield temporary
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

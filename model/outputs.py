@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterator, TextIO
 
 from sensational.config import PRODUCT_HEAD
+from sensational.files import replaced_atomically
 
 FORMATS = ("jsonl", "csv", "table")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV injection").
@@ -129,15 +130,10 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
         with open(path, "w", encoding="utf-8", newline="") as handle:
             yield handle
         return
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:  # opened inside `try`, so a SIGTERM right after the file appears still removes it
-        with _open_temporary(path, temporary) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        _replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    # Opened inside the block, so a SIGTERM right after the file appears still removes it.
+    with replaced_atomically(path, _replace) as temporary, _open_temporary(path, temporary) as handle:
+        yield handle
+        handle.flush()
 
 
 def _open_temporary(path: Path, temporary: Path) -> TextIO:

@@ -12,9 +12,9 @@
 The record follows the moderation-API convention: one `flagged` to route on (any category flagged)
 and a score, flag and threshold per category. Each head of the artifact (see train/config.toml) is
 one category, so a head added to the config appears in `categories` without code changes;
-`sensational` also gives the record's `score`. Each head scores with its compiled form
-(sensational.fast) when the artifact has one, else with scikit-learn; both give the same
-probabilities.
+`sensational` also gives the record's `score`. Every head scores with its compiled form
+(sensational.fast; compiled on load from the pipelines if the artifact's scoring files are missing),
+and one feature pass per batch (sensational.scoring) serves all heads and their explanations.
 """
 
 from __future__ import annotations
@@ -22,56 +22,46 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
+
 from sensational import calibration
 from sensational.artifact import load_artifact, load_scoring
 from sensational.config import PRODUCT_HEAD
-from sensational.coverage import warnings_for
-from sensational.explain import Explainer
-from sensational.fast import BATCH
+from sensational.coverage import english, warnings_for
+from sensational.explain import explain
+from sensational.fast import BATCH, FastScorer, Unsupported
 from sensational.paths import default_model_path
+from sensational.scoring import Batch, FeaturePass
 
 DEFAULT_TOP_PHRASES = 5
 
 
 class Head:
-    """One head: its threshold, its scorer (compiled form or scikit-learn pipeline) and the monotone
-    maps of its logit fitted on dev (sensational.calibration): the calibrated score and, where the
-    head has one, a graded strength."""
+    """One head: its threshold, its compiled scorer (read through the model's one FeaturePass) and
+    the monotone maps of its logit fitted on dev (sensational.calibration): the calibrated score
+    and, where the head has one, a graded strength."""
 
-    def __init__(self, name: str, summary: dict, scorer=None, pipeline=None, load_pipeline=None):
+    def __init__(self, name: str, summary: dict, scorer: FastScorer, feature_pass: FeaturePass, pipeline=None,
+                 load_pipeline=None):
         self.name = name
         self.threshold = float(summary["threshold"])
         self.calibration = summary.get("calibration", calibration.IDENTITY)
         self.strength = summary.get("strength")
-        self._pipeline = pipeline
+        self.scorer = scorer
+        self.feature_pass = feature_pass
         self._load_pipeline = load_pipeline
-        self.scorer = scorer if scorer is not None or pipeline is None else _compiled(pipeline)
-        self._explainer = None
+        self._pipeline = pipeline
 
     @property
     def pipeline(self):
-        """The scikit-learn pipeline, loaded (and verified) on first use if only the scoring form was."""
+        """The fitted scikit-learn pipeline (loaded and verified on first use), for comparing with it."""
         if self._pipeline is None:
             self._pipeline = self._load_pipeline()[self.name]
         return self._pipeline
 
-    @property
-    def explainer(self) -> Explainer:
-        if self._explainer is None:
-            self._explainer = Explainer.from_scorer(self.scorer) if self.scorer is not None else Explainer(self.pipeline)
-        return self._explainer
-
-    def analyzers(self) -> list:
-        if self.scorer is not None:
-            return [block.analyzer for block in self.scorer.blocks]
-        union = self.pipeline.named_steps["features"]
-        return [getattr(vectorizer, "analyzer", None) for _, vectorizer in union.transformer_list]
-
     def decisions(self, headlines: list[str]):
         """The model's logit for each headline, before calibration."""
-        if self.scorer is not None:
-            return self.scorer.decisions(list(headlines))
-        return self.pipeline.decision_function(list(headlines))
+        return self.feature_pass.decisions(list(headlines), self.name)
 
     def scores(self, headlines: list[str]) -> list[float]:
         if not headlines:
@@ -84,30 +74,34 @@ class Head:
             return None
         return calibration.strength(self.decisions(headlines), self.strength).tolist() if headlines else []
 
-    def results(self, batch: list[str], top_phrases: int, threshold: float, only_flagged: bool = False) -> list[dict]:
-        """Score, flag, threshold and phrases of each headline of `batch` (with `only_flagged`, phrases
-        only for flagged headlines), and how many of its features the head knows."""
-        if self.scorer is not None:
-            decisions, features = [], []
-            for start in range(0, len(batch), BATCH):
-                scored, rows = self.scorer.score_batch(batch[start : start + BATCH])
-                decisions.extend(scored.tolist())
-                features.extend(rows)
-        else:
-            features = self.pipeline.named_steps["features"].transform(batch).tocsr()
-            decisions = self.pipeline.named_steps["classifier"].decision_function(features)
-        probabilities = calibration.platt(decisions, self.calibration)
-        strengths = calibration.strength(decisions, self.strength) if self.strength is not None else None
-        slope = self.calibration["slope"]
+    def results(self, headlines: list[str], top_phrases: int, threshold: float, only_flagged: bool = False) -> list[dict]:
+        """Score, flag, threshold and phrases of each headline (with `only_flagged`, phrases only for
+        flagged headlines), and how many of its features the head knows."""
         results = []
-        for i, (headline, probability) in enumerate(zip(batch, probabilities)):
-            score = round(float(probability), 6)
-            explain = top_phrases > 0 and (score >= threshold or not only_flagged)
-            phrases = self.explainer.phrases(headline, features[i], top_phrases, slope) if explain else []
-            result = {"score": score, "flagged": score >= threshold, "threshold": threshold, "phrases": phrases,
-                      "known_features": len(features[i].indices)}
+        for start in range(0, len(headlines), BATCH):
+            batch = self.feature_pass.read(headlines[start : start + BATCH])
+            results.extend(self.batch_results(batch, top_phrases, threshold, only_flagged))
+        return results
+
+    def batch_results(self, batch: Batch, top_phrases: int, threshold: float, only_flagged: bool) -> list[dict]:
+        """`results` of a batch the feature pass has read (every head reads the same one)."""
+        size = len(batch.headlines)
+        rows, columns, counts = batch.features(self.name)
+        values = self.scorer.values(rows, columns, counts, size)
+        decisions = self.scorer.decisions_from(rows, values * self.scorer.coef[columns], size, batch.semantic_logits(self.name))
+        scores = [round(p, 6) for p in calibration.platt(decisions, self.calibration).tolist()]
+        strengths = None
+        if self.strength is not None:
+            strengths = [round(s, 6) for s in calibration.strength(decisions, self.strength).tolist()]
+        known = np.bincount(rows, minlength=size).tolist()
+        explained = [i for i, score in enumerate(scores) if top_phrases > 0 and (score >= threshold or not only_flagged)]
+        phrases = explain(batch, self.name, (rows, columns, values, counts), explained, top_phrases, self.calibration["slope"])
+        results = []
+        for i, score in enumerate(scores):
+            result = {"score": score, "flagged": score >= threshold, "threshold": threshold,
+                      "phrases": phrases.get(i, []), "known_features": known[i]}
             if strengths is not None:
-                result["strength"] = round(float(strengths[i]), 6)
+                result["strength"] = strengths[i]
             results.append(result)
         return results
 
@@ -118,9 +112,11 @@ class Sensational:
         self.metadata = metadata
         self.path = path
         self._pipelines = heads
+        if scorers is None:
+            scorers = {name: _compiled(name, pipeline) for name, pipeline in heads.items()}
+        self.feature_pass = FeaturePass(scorers)  # one pass over a batch serves every head
         self.heads = {
-            name: Head(name, summary, scorer=(scorers or {}).get(name), pipeline=(heads or {}).get(name),
-                       load_pipeline=self._load_pipelines)
+            name: Head(name, summary, scorers[name], self.feature_pass, (heads or {}).get(name), self._load_pipelines)
             for name, summary in metadata["heads"].items()
         }
         self.product = self.heads[PRODUCT_HEAD]
@@ -147,9 +143,9 @@ class Sensational:
     def warm_up(self) -> None:
         """Do now the one-time work the first matches would do (compiling the framing lexicon), so a
         stream's first headlines are answered as fast as the rest."""
-        for head in self.heads.values():
-            for analyzer in head.analyzers():
-                lexicon = getattr(analyzer, "lexicon", None)
+        for scorer in self.feature_pass.scorers.values():
+            for block in scorer.blocks:
+                lexicon = getattr(block.analyzer, "lexicon", None)
                 if lexicon is not None:
                     lexicon.compile()
 
@@ -187,19 +183,19 @@ class Sensational:
         records = self._records(batch, top_phrases, self.thresholds(threshold))
         return records[0] if single else records
 
-    def _records(self, batch: list[str], top_phrases: int, thresholds: dict[str, float]) -> list[dict]:
-        if not batch:
-            return []
-        # Another head's phrases matter only where it flags; explaining is most of the cost of a record.
-        results = {
-            name: head.results(batch, top_phrases, thresholds[name], only_flagged=head is not self.product)
-            for name, head in self.heads.items()
-        }
+    def _records(self, headlines: list[str], top_phrases: int, thresholds: dict[str, float]) -> list[dict]:
         records = []
-        for i, headline in enumerate(batch):
-            per_head = {name: head_results[i] for name, head_results in results.items()}
-            known = sum(result["known_features"] for result in per_head.values())
-            records.append(make_record(headline, self.model_info, per_head, warnings_for(headline, known)))
+        for start in range(0, len(headlines), BATCH):
+            batch = self.feature_pass.read(headlines[start : start + BATCH])
+            # Another head's phrases matter only where it flags; explaining is most of the cost of a record.
+            results = {
+                name: head.batch_results(batch, top_phrases, thresholds[name], only_flagged=head is not self.product)
+                for name, head in self.heads.items()
+            }
+            for headline, in_english, *per_head in zip(batch.headlines, english(batch.headlines), *results.values()):
+                per_head = dict(zip(results, per_head))
+                known = sum(result["known_features"] for result in per_head.values())
+                records.append(make_record(headline, self.model_info, per_head, warnings_for(headline, known, in_english)))
         return records
 
 
@@ -213,9 +209,9 @@ def make_record(headline: str | None, model_info: dict, per_head: dict | None = 
         categories = {
             name: {key: r[key] for key in ("score", "flagged", "threshold", "strength") if key in r} for name, r in per_head.items()
         }
-        flagged = any(category["flagged"] for category in categories.values())
-        score = categories[PRODUCT_HEAD]["score"]
-        phrases = [{**phrase, "head": name} for name, r in per_head.items() for phrase in r["phrases"]]
+        flagged = any(r["flagged"] for r in per_head.values())
+        score = per_head[PRODUCT_HEAD]["score"]
+        phrases = [{**phrase, "head": name} for name, r in per_head.items() if r["phrases"] for phrase in r["phrases"]]
     record = {
         "headline": headline,
         "flagged": flagged,
@@ -230,10 +226,9 @@ def make_record(headline: str | None, model_info: dict, per_head: dict | None = 
     return record
 
 
-def _compiled(pipeline):
-    from sensational.fast import FastScorer, Unsupported
-
+def _compiled(name: str, pipeline) -> FastScorer:
+    """The compiled form of a fitted pipeline: the only form that scores (scikit-learn only fits)."""
     try:
         return FastScorer.from_pipeline(pipeline)
-    except Unsupported:
-        return None
+    except Unsupported as exc:
+        raise Unsupported(f"head {name!r}: {exc}") from None

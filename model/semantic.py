@@ -24,6 +24,8 @@ MAX_WORD = 100  # characters; BERT maps longer words to [UNK]
 
 
 def _plain(word: str) -> str:
+    if word.isascii():  # nothing to decompose or strip
+        return word.lower()
     return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) != "Mn")
 
 
@@ -40,10 +42,11 @@ class WordPieces:
         if found is None:
             if len(self._cache) >= WORD_CACHE:
                 self._cache.clear()
-            found = self._cache[word] = self._pieces(word)
+            found = self._cache[word] = self.pieces(word)
         return found
 
-    def _pieces(self, word: str) -> tuple[int, ...]:
+    def pieces(self, word: str) -> tuple[int, ...]:
+        """The piece ids of a word, uncached."""
         pieces = []
         # BERT splits apostrophes off as punctuation: "putin's" -> putin ' s; the apostrophe is dropped.
         for part in _plain(word).replace("’", "'").split("'"):

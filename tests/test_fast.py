@@ -13,6 +13,7 @@ from sensational.fast import FastScorer, Unsupported
 from sensational.lexicon import _SPECIAL_FOLDS, Lexicon, phrase_pattern
 from sensational.paths import DATA_DIR
 from sensational.predictor import Sensational
+from sensational.scoring import FeaturePass
 
 TRICKY = [
     "",
@@ -84,7 +85,7 @@ def test_semantic_shares_equal_the_pooled_vectors(shipped, headlines):
     block = dict(union.transformer_list)["semantic"]
     coef = pipeline.named_steps["classifier"].coef_[0][start : start + widths[names.index("semantic")]]
     expected = block.transform(headlines) @ coef
-    got = FastScorer.from_pipeline(pipeline).semantic.logits(headlines)
+    got = FeaturePass({"h": FastScorer.from_pipeline(pipeline)}).read(headlines).semantic_logits("h")
     assert np.abs(got - expected).max() <= 1e-12
     assert np.abs(got).max() > 0
 
@@ -95,16 +96,31 @@ def test_a_word_no_training_headline_has_still_gets_a_semantic_weight(shipped_mo
     assert words & {"catastrophically", "horrifying", "abomination"}
 
 
-def test_records_equal_the_scikit_learn_path(shipped, headlines):
+def test_records_equal_scikit_learn_and_the_explanation_rule(shipped, headlines):
+    """Every record of the one scoring path against scikit-learn's own numbers: each head's score is
+    the pipeline's calibrated probability, and the phrases are what `phrases_by_rule` (every block's
+    spans, one headline at a time) makes of the FeatureUnion's matrix."""
+    from sensational.calibration import platt
+    from sensational.explain import phrases_by_rule
+
     heads, metadata, sha256 = shipped
-    fast = Sensational(metadata, sha256, heads=heads)
-    slow = Sensational(metadata, sha256, heads=heads)
-    for head in slow.heads.values():
-        head.scorer = None
-    assert all(head.scorer is not None for head in fast.heads.values())
-    sample = headlines[:500] + TRICKY
-    assert fast.predict(sample, top_phrases=5) == slow.predict(sample, top_phrases=5)
-    assert fast.predict(sample, top_phrases=0) == slow.predict(sample, top_phrases=0)
+    model = Sensational(metadata, sha256, heads=heads)
+    sample = headlines + ["İstanbul ΟΔΟΣ'Α SCARE!!", "ΚΑΛΟΣ news: shock", "Σ alarm bells ring"]
+    records = model.predict(sample, top_phrases=5, threshold={"clickbait": 0.05})
+    for name, head in model.heads.items():
+        pipeline = heads[name]
+        matrix = _sparse_blocks(pipeline, sample)
+        coef = head.scorer.coef
+        scores = platt(pipeline.decision_function(sample), head.calibration)
+        for i, (headline, record) in enumerate(zip(sample, records)):
+            category = record["categories"][name]
+            assert category["score"] == round(float(scores[i]), 6), headline
+            row = matrix[i]
+            contributions = dict(zip(row.indices.tolist(), (row.data * coef[row.indices]).tolist()))
+            expected = phrases_by_rule(headline, head.scorer, contributions.get, 5, head.calibration["slope"])
+            if category["flagged"] or name == "sensational":
+                got = [{k: v for k, v in p.items() if k != "head"} for p in record["phrases"] if p["head"] == name]
+                assert got == expected, headline
 
 
 def test_load_uses_the_saved_scoring_form_without_the_pipeline(tiny_model, headlines):
@@ -145,7 +161,8 @@ def test_a_modified_scoring_form_is_refused(tiny_model, tmp_path):
     assert model.product._pipeline is not None and model.product.scorer is not None
 
 
-def test_an_unknown_pipeline_falls_back_to_scikit_learn(shipped):
+def test_a_pipeline_the_compiled_form_cannot_reproduce_is_refused(shipped):
+    # One scoring path: scikit-learn only fits, so a model it cannot compile cannot score.
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import make_pipeline
@@ -154,9 +171,8 @@ def test_an_unknown_pipeline_falls_back_to_scikit_learn(shipped):
     pipeline = make_pipeline(TfidfVectorizer(), SGDClassifier(loss="log_loss", random_state=0)).fit(texts, [0, 1, 0, 1])
     with pytest.raises(Unsupported):
         FastScorer.from_pipeline(pipeline)
-    model = Sensational({"heads": {"sensational": {"threshold": 0.5}}}, "0" * 64, heads={"sensational": pipeline})
-    assert model.product.scorer is None
-    assert np.abs(np.array(model.scores(texts)) - pipeline.predict_proba(texts)[:, 1]).max() <= 1e-12
+    with pytest.raises(Unsupported, match="head 'sensational'"):
+        Sensational({"heads": {"sensational": {"threshold": 0.5}}}, "0" * 64, heads={"sensational": pipeline})
 
 
 # The lexicon's shortcut: a category's pattern is tried only where one of its first words occurs.
@@ -177,6 +193,15 @@ def test_lexicon_matches_equal_a_full_search(headlines):
         assert LEXICON.features(text) == {feature for feature, _, _ in LEXICON.matches(text)}
 
 
+def test_lexicon_features_of_a_batch_equal_features_one_by_one(headlines):
+    # Above 64 headlines features_of rules headlines out with its word-run prefilter first.
+    extra = ["Rubs HIS hands", "rub the hands as", "alarm-bells ring", "ALARM BELLS!", "you won't believe",
+             "ſcared", "Σ shock", "[VIDEO] watch", "Watch: x"]
+    texts = headlines + extra
+    assert LEXICON.features_of(texts, [t.lower() for t in texts]) == [LEXICON.features(t) for t in texts]
+    assert LEXICON.features_of(extra, [t.lower() for t in extra]) == [LEXICON.features(t) for t in extra]
+
+
 def test_special_folds_lists_every_character_that_lower_does_not_fold_like_re():
     # A character re.IGNORECASE matches to an ASCII letter or digit must lower() to it, or be listed.
     for code in range(0x80, sys.maxunicode + 1):
@@ -185,27 +210,6 @@ def test_special_folds_lists_every_character_that_lower_does_not_fold_like_re():
             assert char.lower().isascii() or _SPECIAL_FOLDS.match(char), hex(code)
         if len(char.lower()) != 1:
             assert _SPECIAL_FOLDS.match(char), hex(code)
-
-
-class _Opaque:
-    """An analyzer the explainer has no shortcut for: it takes the general path."""
-
-    def __init__(self, analyzer):
-        self.spans = analyzer.spans
-
-
-@pytest.mark.parametrize("head", HEADS)
-def test_explainer_word_shortcut_equals_the_general_path(shipped, headlines, head):
-    from sensational.explain import Explainer
-
-    pipeline = shipped[0][head]
-    fast = Explainer(pipeline)
-    general = Explainer(
-        blocks=[(n, _Opaque(a), v, o) for n, a, v, o in fast.blocks], coefficients=fast.coefficients, semantic=fast.semantic
-    )
-    matrix = pipeline.named_steps["features"].transform(headlines[:1000]).tocsr()
-    for i, headline in enumerate(headlines[:1000]):
-        assert fast.phrases(headline, matrix[i], 5) == general.phrases(headline, matrix[i], 5), headline
 
 
 @pytest.mark.parametrize(
@@ -229,6 +233,29 @@ def test_other_hyperparameters_score_the_same(headlines, word, char, sublinear, 
     pipeline.fit(train, [int("!" in t or t.istitle() or len(t) % 3 == 0) for t in train])
     expected = pipeline.predict_proba(headlines)[:, 1]
     assert np.abs(FastScorer.from_pipeline(pipeline).scores(headlines) - expected).max() <= 1e-12
+
+
+def test_one_feature_pass_serves_heads_with_different_features(headlines):
+    """Heads whose analyzers differ read separate groups of one pass; heads that share an analyzer
+    share its union vocabulary. Every head scores as its own pipeline."""
+    from sensational.pipeline import build_pipeline
+
+    def fitted(word, char, labels):
+        config = {"seed": 1, "classifier": {"max_iter": 300},
+                  "features": {"word_ngram_range": word, "char_ngram_range": char, "min_df": 1, "sublinear_tf": True}}
+        pipeline = build_pipeline(config, LEXICON, C=2.0)
+        return pipeline.fit(headlines[:400], labels)
+
+    pipelines = {
+        "a": fitted((1, 3), (2, 5), [int("!" in t or len(t) % 3 == 0) for t in headlines[:400]]),
+        "b": fitted((1, 3), (2, 5), [int(t.istitle() or len(t) % 2 == 0) for t in headlines[:400]]),
+        "c": fitted((1, 2), (3, 4), [int(len(t) % 5 < 2) for t in headlines[:400]]),
+    }
+    feature_pass = FeaturePass({name: FastScorer.from_pipeline(p) for name, p in pipelines.items()})
+    assert len(feature_pass.groups) == 5  # word and char twice (two settings), framing once
+    for name, pipeline in pipelines.items():
+        got = feature_pass.decisions(headlines, name)
+        assert np.abs(got - pipeline.decision_function(headlines)).max() <= 1e-12
 
 
 def test_a_batch_without_any_known_feature_scores_like_scikit_learn(tiny_model):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sensational.evaluate.metrics import (
+from sensational.metrics import (
     best_f1_threshold,
     binary_metrics,
     bootstrap_ci,

@@ -51,3 +51,20 @@ def test_the_schema_rejects_what_is_not_a_record(tiny_model, record_validator):
     ]
     for record in broken:
         assert not record_validator.is_valid(record), record
+
+
+def test_the_schema_lists_exactly_the_fields_the_record_builder_lays_out():
+    # predictor.make_record is the one place a record's fields are laid out; the CLI and the service
+    # add only id, schema_version and truncated.
+    import json
+
+    from sensational.paths import ROOT
+    from sensational.predictor import make_record
+
+    schema = json.loads((ROOT / "model" / "schema" / "record.schema.json").read_text())
+    result = {"score": 0.5, "flagged": True, "threshold": 0.5, "phrases": []}
+    scored = make_record("h", {"name": "sensational", "fingerprint": "0" * 16}, {"sensational": result})
+    failed = make_record("h", {"name": "sensational", "fingerprint": "0" * 16}, error="line 1: empty headline")
+    added = {"id", "schema_version", "truncated"}
+    assert set(scored) | set(failed) | added == set(schema["properties"])
+    assert set(schema["required"]) - added <= set(scored) & set(failed)
