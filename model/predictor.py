@@ -93,7 +93,8 @@ class Head:
         strengths = None
         if self.strength is not None:
             strengths = [round(s, 6) for s in calibration.strength(decisions, self.strength).tolist()]
-        known = np.bincount(rows, minlength=size).tolist()
+        # Known to the model: its n-gram and lexicon features, and the word pieces its semantic block reads.
+        known = (np.bincount(rows, minlength=size) + batch.piece_counts(self.name)).tolist()
         explained = [i for i, score in enumerate(scores) if top_phrases > 0 and (score >= threshold or not only_flagged)]
         phrases = explain(batch, self.name, (rows, columns, values, counts), explained, top_phrases, self.calibration["slope"])
         results = []

@@ -337,12 +337,23 @@ class Batch:
             rows, columns, counts = rows[order], columns[order], counts[order]
         return rows, columns, counts
 
+    def _piece_rows(self, semantic: Semantic) -> tuple[np.ndarray, np.ndarray]:
+        """(row, piece id) of every word piece of the batch the semantic block knows."""
+        tokens, ids = self.pieces[id(semantic.pieces.vocabulary)]
+        return self.pieces_of.rows[tokens], ids
+
+    def piece_counts(self, head: str) -> np.ndarray:
+        """How many word pieces of each headline the head's semantic block knows (0 without one)."""
+        semantic: Semantic | None = self.feature_pass.scorers[head].semantic
+        if semantic is None:
+            return np.zeros(len(self.headlines), dtype=np.int64)
+        return np.bincount(self._piece_rows(semantic)[0], minlength=len(self.headlines))
+
     def semantic_logits(self, head: str) -> np.ndarray | None:
         semantic: Semantic | None = self.feature_pass.scorers[head].semantic
         if semantic is None:
             return None
-        tokens, ids = self.pieces[id(semantic.pieces.vocabulary)]
-        rows = self.pieces_of.rows[tokens]
+        rows, ids = self._piece_rows(semantic)
         count = np.bincount(rows, minlength=len(self.headlines))
         total = np.bincount(rows, semantic.shares[ids], minlength=len(self.headlines))
         return np.divide(total, count, out=np.zeros(len(self.headlines)), where=count > 0)

@@ -77,7 +77,7 @@ def test_thresholds_per_category_in_the_service(client, tiny_model):
 @pytest.mark.parametrize(
     "headline, warnings",
     [
-        ("Путин потирает руки", ["language", "no_features"]),
+        ("Путин потирает руки", ["language"]),  # its word pieces are in the semantic block's vocabulary
         ("🔥🔥🔥", ["no_features"]),
         ("\u200b\u200b", ["no_features"]),
         ("Le gouvernement annonce une réforme des retraites", ["language"]),
@@ -98,7 +98,7 @@ def test_error_records_have_no_categories_and_no_warnings(tiny_model):
 
 def test_warning_rates_count_each_code(shipped):
     rates = warning_rates(shipped, ["Путин потирает руки", "🔥🔥🔥", ENGLISH, TEASER])
-    assert rates == {"language": 0.25, "no_features": 0.5}
+    assert rates == {"language": 0.25, "no_features": 0.25}
     assert warning_rates(shipped, []) == {"language": 0.0, "no_features": 0.0}
 
 
