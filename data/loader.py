@@ -59,9 +59,9 @@ class LoadReport:
         return out
 
 
-# --- readers: each yields (source_row, raw_text, label or None, score or None) ---------------------
+# --- readers: each yields (source_row, raw_text, label or None, score or None, held_out) ------------
 
-Record = tuple[str, str, "int | None", "float | None"]
+Record = tuple[str, str, "int | None", "float | None", bool]
 
 
 def _decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -81,7 +81,7 @@ def read_chakraborty(path: Path, **_) -> Iterator[Record]:
         if not file.exists():
             raise DataError(file, None, "file missing")
         for number, line in _decoded_lines(file):
-            yield f"{filename}:{number}", line, label, float(label)
+            yield f"{filename}:{number}", line, label, float(label), False
 
 
 def _json_objects(path: Path) -> Iterator[tuple[int, dict]]:
@@ -110,7 +110,7 @@ def read_webis(path: Path, **_) -> Iterator[Record]:
         mean = post.get("truthMean")
         if not isinstance(mean, (int, float)) or not 0.0 <= mean <= 1.0:
             raise DataError(path, number, f"truthMean is {mean!r}, expected a number in [0, 1]")
-        yield f"id {post.get('id')}", text or "", int(truth_class == "clickbait"), float(mean)
+        yield f"id {post.get('id')}", text or "", int(truth_class == "clickbait"), float(mean), False
 
 
 def _table_rows(path: Path) -> Iterator[tuple[int, dict]]:
@@ -158,10 +158,12 @@ def read_table(
     label_column: str | None = "label",
     score_column: str | None = None,
     where: dict | None = None,
+    held_out: str | None = None,
     **_,
 ) -> Iterator[Record]:
     """A CSV or JSONL file of headlines, optionally labelled (a moderation team's own decisions);
-    `where` = {column: value} keeps only the rows that match."""
+    `where` = {column: value} keeps only the rows that match; a row whose `held_out` column is 1
+    comes from an outlet kept out of train and dev."""
     for number, row in _table_rows(path):
         if where and any(str(row.get(column)) != str(value) for column, value in where.items()):
             continue
@@ -174,7 +176,7 @@ def read_table(
         score = _parse_score(path, number, row.get(score_column)) if score_column else None
         if score is not None and label is None:
             label = int(score >= 0.5)
-        yield f"row {number}", text or "", label, score
+        yield f"row {number}", text or "", label, score, bool(held_out) and str(row.get(held_out)) == "1"
 
 
 READERS = {"chakraborty": read_chakraborty, "webis": read_webis, "table": read_table}
@@ -193,13 +195,12 @@ def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.Dat
     if not path.exists():
         raise DataError(path, None, "file or folder missing")
     options = {key: value for key, value in spec.items()
-               if key not in ("format", "path", "only_label", "held_out", "test_only", "annotated")}
+               if key not in ("format", "path", "only_label", "test_only", "annotated")}
     only_label = spec.get("only_label")
-    held_out = _held_out_rows(path, spec.get("held_out"))
 
     counts = report.corpora.setdefault(name, CorpusCounts())
     rows = []
-    for source_row, raw_text, label, score in reader(path, **options):
+    for source_row, raw_text, label, score, held_out in reader(path, **options):
         if only_label is not None and label != only_label:
             continue
         counts.read += 1
@@ -207,7 +208,7 @@ def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.Dat
         if not text:
             counts.empty += 1
             continue
-        rows.append((text, label, label if score is None else score, source_row, source_row in held_out))
+        rows.append((text, label, label if score is None else score, source_row, held_out))
     frame = pd.DataFrame(rows, columns=["text", "label", "score", "source_row", "held_out"])
     frame["label"] = frame["label"].astype("Int64")
     frame = _deduplicate(frame, counts)
@@ -233,13 +234,6 @@ def _deduplicate(frame: pd.DataFrame, counts: CorpusCounts) -> pd.DataFrame:
     )
     counts.duplicates = len(frame) - len(first)
     return first.reset_index()
-
-
-def _held_out_rows(path: Path, column: str | None) -> set[str]:
-    """The `source_row`s of a table whose `column` is 1: headlines of outlets kept out of train and dev."""
-    if not column:
-        return set()
-    return {f"row {number}" for number, row in _table_rows(path) if str(row.get(column)) == "1"}
 
 
 def load_corpora(sources: dict[str, dict], root: Path) -> tuple[pd.DataFrame, LoadReport]:
