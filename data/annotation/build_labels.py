@@ -41,15 +41,17 @@ SOURCES = {"uk-tabloid": "uk-tabloids", "celebrity-real": "gossipcop", "celebrit
 # Defects of the shipped GNE copy that can be undone without reading (see its PROVENANCE.md): an HTML
 # entity left in place of an apostrophe, and two substituted words that are never real words there.
 # "Egypt" (sometimes real) and the removed question marks are left as they are.
-REPAIRS = [("and#039;", "'"), (r"\bEgyptn\b", "Russian"), (r"\bPetr\b", "Putin")]
+REPAIRS = [("and#039;", "'"), ("Egyptn", "Russian"), ("Petr", "Putin")]
 
 
 def repaired(text: str) -> tuple[str, list[str]]:
+    """The text with REPAIRS applied (the two names as whole words only), and which were applied."""
     done = []
-    for pattern, replacement in REPAIRS:
-        text, count = re.subn(pattern, replacement, text)
+    for wrong, right in REPAIRS:
+        pattern = rf"\b{wrong}\b" if wrong.isalpha() else re.escape(wrong)
+        text, count = re.subn(pattern, right, text)
         if count:
-            done.append(f"{pattern.strip(chr(92) + 'b')} -> {replacement}")
+            done.append(f"{wrong} -> {right}")
     return text, done
 
 
@@ -136,7 +138,7 @@ def build_gne() -> tuple[dict, dict]:
     if unknown:
         raise ValueError(f"gne_readjudication.tsv names unknown rows, e.g. {sorted(unknown)[:5]}")
 
-    final, per_outlet, changed = {}, defaultdict(Counter), 0
+    final, per_outlet, changed, repaired_rows = {}, defaultdict(Counter), 0, 0
     with open(OUTPUT, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -153,6 +155,7 @@ def build_gne() -> tuple[dict, dict]:
             final[r] = chosen
             adj = adjudicated.get(r)
             text, repairs = repaired(h["headline"])
+            repaired_rows += bool(repairs)
             writer.writerow(
                 [r, text, h["source"], first[r]["level"], first[r]["clickbait"], second[r]["level"], second[r]["clickbait"],
                  *((adj["level"], adj["clickbait"]) if adj else ("", "")),
@@ -173,7 +176,7 @@ def build_gne() -> tuple[dict, dict]:
         "final_clickbait": sum(f["clickbait"] for f in final.values()),
         "v2_readjudicated": len(readjudicated),
         "v2_readjudication_changed": changed,
-        "text_repaired": sum(bool(repaired(h["headline"])[1]) for h in headlines),
+        "text_repaired": repaired_rows,
         "per_outlet": {
             outlet: {
                 "n": sum(c.values()),
