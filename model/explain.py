@@ -2,11 +2,11 @@
 
 The model's logit is the intercept plus, for every feature, its value times its coefficient. Each
 feature occurrence is credited to the span of the headline that produced it (a word n-gram to its
-words, a character n-gram to its word, a lexicon match to the matched phrase, a word piece to its
-word), so the weights of the phrases are exact shares of the logit, not a separate approximation.
+words, a word's spelling (its character n-grams) and its word pieces to the word, a lexicon match to
+the matched phrase), so the weights of the phrases are exact shares of the logit, not a separate approximation.
 
 `explain` reads the occurrences the feature pass already found (sensational.scoring.Batch): which
-n-gram starts at which token, which character n-grams each word has, which pieces each token has.
+n-gram starts at which token, each word's shape share, which pieces each token has.
 It only adds the tokens' character offsets. A headline whose lower-casing moves characters (U+0130,
 or a capital sigma, whose lower case depends on its neighbours) may tokenise differently from its
 lower-cased form, so its spans come from the analyzers' own `spans` (`phrases_by_rule`, the same
@@ -61,8 +61,8 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
         framing_contributions = dict(zip(zip(f_rows[marked].tolist(), f_columns[marked].tolist()), contributions[marked].tolist()))
 
     # Every occurrence as (row, start, end, weight), in the order a headline's sum adds them: word
-    # n-grams (by n, then position), character n-grams (word by word), then word pieces; a framing
-    # match goes between the last two, so headlines with one add their pieces per headline below.
+    # n-grams (by n, then position), word shapes, then word pieces; a framing match goes between the
+    # last two, so headlines with one add their pieces per headline below.
     # An occurrence's weight is its feature's contribution divided by its count in the headline.
     shares = contributions / f_counts
     parts = []
@@ -72,13 +72,10 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
         o_rows, o_tokens, o_sizes, columns = o_rows[keep], o_tokens[keep], o_sizes[keep], columns[keep]
         at = np.searchsorted(keys, o_rows * n + columns)
         parts.append((o_rows, offsets.tokens[o_tokens, 0], offsets.tokens[o_tokens + o_sizes - 1, 1], shares[at]))
-    for o_words, o_ids in batch.char_occurrences.values():
-        columns = fp.columns[head][o_ids]
-        o_rows = batch.words.rows[o_words]
-        keep = (columns >= 0) & chosen[o_rows]
-        o_rows, o_words, columns = o_rows[keep], o_words[keep], columns[keep]
-        at = np.searchsorted(keys, o_rows * n + columns)
-        parts.append((o_rows, offsets.words[o_words, 0], offsets.words[o_words, 1], shares[at]))
+    shapes = batch.word_shapes(head)
+    if shapes is not None:
+        keep = chosen[batch.words.rows]
+        parts.append((batch.words.rows[keep], offsets.words[keep, 0], offsets.words[keep, 1], shapes[keep]))
     pieces = _piece_shares(batch, scorer, offsets, chosen)
     if pieces is not None:
         keep = ~with_framing[pieces[0]]
@@ -123,8 +120,7 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
         for block, index in framing:
             _credit(block.analyzer.spans(texts[i]), index, lambda column, i=i: framing_contributions.get((i, column)),
                     weights, categories, True)
-        for start, end, weight in extra.get(i, ()):
-            weights[start, end] = weights.get((start, end), 0.0) + weight
+        _add_shares(extra.get(i, ()), weights)
         out[i] = _top(texts[i], weights, categories, top_n, scale)
 
     for i in rows:  # the rest: their lower case moves characters
@@ -136,22 +132,34 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
 def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: float) -> list[dict]:
     """The rule `explain` computes in bulk, one headline at a time: every block's `spans`, each
     occurrence credited its feature's contribution (`contribution(column)`: value * coef in this
-    headline's row, None if absent) divided by the feature's occurrences, then the word pieces."""
+    headline's row, None if absent) divided by the feature's occurrences; each word's shape share
+    (before the framing matches, as the bulk sum adds them), then the word pieces."""
     weights: dict[tuple[int, int], float] = {}
     categories: dict[tuple[int, int], str] = {}
-    for block, index in zip(scorer.blocks, scorer.indexes):
-        _credit(block.analyzer.spans(headline), index, contribution, weights, categories, block.name == "framing")
+    blocks = list(zip(scorer.blocks, scorer.indexes))
+    for block, index in blocks:
+        if block.name != "framing":
+            _credit(block.analyzer.spans(headline), index, contribution, weights, categories, False)
+    if scorer.shapes is not None:
+        _add_shares(scorer.shapes.word_shares(headline), weights)
+    for block, index in blocks:
+        if block.name == "framing":
+            _credit(block.analyzer.spans(headline), index, contribution, weights, categories, True)
     if scorer.semantic is not None:
-        for start, end, weight in scorer.semantic.word_shares(headline):
-            weights[start, end] = weights.get((start, end), 0.0) + weight
+        _add_shares(scorer.semantic.word_shares(headline), weights)
     return _top(headline, weights, categories, top_n, scale)
 
 
+def _add_shares(shares, weights: dict) -> None:
+    for start, end, weight in shares:
+        weights[start, end] = weights.get((start, end), 0.0) + weight
+
+
 class _Offsets:
-    """Character offsets of a batch's tokens and whitespace words, indexed like its flat tokens and
+    """Character offsets of a batch's tokens and white-space words, indexed like its flat tokens and
     words, for the rows that line up (`batch.aligned`: there the lower-cased tokens sit where the
-    headline's do). Found without a Python loop: splitting at the tokens gives the gaps between
-    them, and a running sum of gap and token lengths gives each token's start."""
+    headline's do). Found without a Python loop: splitting at the tokens gives the gaps between them,
+    and a running sum of gap and token lengths gives each token's start."""
 
     def __init__(self, batch):
         lowered = list(map(str.lower, batch.headlines))
@@ -160,7 +168,7 @@ class _Offsets:
             self.tokens = _starts_and_ends(batch.tokens, list(map(WORD.split, lowered)))
         if batch.words is not None:
             words = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, lowered)))
-            # A character n-gram is credited to its word with the surrounding punctuation trimmed.
+            # A word is credited with its surrounding punctuation trimmed.
             trimmed = list(map(_trimmed.get, batch.words.flat))
             if None in trimmed:
                 if len(_trimmed) > TRIM_CACHE:

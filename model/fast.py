@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from sensational.features import CharNgrams, FramingMarkers, WordNgrams
+from sensational.features import FramingMarkers, WordNgrams, WordShapes
 from sensational.lexicon import Lexicon
 from sensational.semantic import SemanticBlock, WordPieces
 
-FORMAT = 2  # 2: an optional semantic block, stored as one logit share per word piece
+FORMAT = 3  # 2: an optional semantic block, stored as one logit share per word piece; 3: word shapes
 BATCH = 4096  # headlines read together; keeps the sort keys in int32 for vocabularies up to ~500k
 _NORMS = {None: 0, "l1": 1, "l2": 2}
 
@@ -58,10 +59,42 @@ class Semantic:
         return [(start, end, float(self.shares[list(pieces)].sum()) / total) for pieces, start, end in words]
 
 
+@dataclass
+class Shapes:
+    """The word-spelling block compiled (sensational.features.WordShapes): a word's share of the logit
+    is its unit vector . coef, computed once per distinct word; a headline adds its words' shares
+    divided by the square root of its number of words."""
+
+    analyzer: WordShapes  # its n-gram range and tf setting
+    terms: list[str]  # in column order
+    idf: np.ndarray
+    coef: np.ndarray
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return dict(zip(self.terms, range(len(self.terms))))
+
+    def shares(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(share of the logit before dividing by the square root of the headline's word count,
+        number of distinct n-grams the block knows) of each lower-cased word."""
+        word_of, columns, values = self.analyzer.word_vectors(words, self.index, self.idf)
+        return (np.bincount(word_of, values * self.coef[columns], minlength=len(words)),
+                np.bincount(word_of, minlength=len(words)))
+
+    def word_shares(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, share of the logit) of each word of `text`: the rule, one headline at a time."""
+        spans = self.analyzer.spans(text)
+        shares, _ = self.shares([word for word, _, _ in spans])
+        scale = 1.0 / np.sqrt(max(len(spans), 1))
+        return [(start, end, float(share * scale)) for (_, start, end), share in zip(spans, shares.tolist())]
+
+
 class FastScorer:
-    def __init__(self, blocks: list[Block], coef: np.ndarray, intercept: float, semantic: Semantic | None = None):
+    def __init__(self, blocks: list[Block], coef: np.ndarray, intercept: float, semantic: Semantic | None = None,
+                 shapes: Shapes | None = None):
         self.blocks = blocks
         self.semantic = semantic
+        self.shapes = shapes
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
         self._feature_pass = None
@@ -118,12 +151,17 @@ class FastScorer:
         if len(classifier.classes_) != 2 or classifier.coef_.dtype != np.float64:
             raise Unsupported("expected a binary logistic regression in float64")
         weights = union.transformer_weights or {}
-        blocks, sparse_coef, semantic, offset = [], [], None, 0
+        blocks, sparse_coef, semantic, shapes, offset = [], [], None, None, 0
         coef = classifier.coef_[0]
         for name, vectorizer in union.transformer_list:
+            if type(vectorizer) in (SemanticBlock, WordShapes) and weights.get(name) is not None:
+                raise Unsupported(f"feature block {name!r}: a transformer weight on a {type(vectorizer).__name__}")
+            if type(vectorizer) is WordShapes:
+                terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+                shapes = Shapes(vectorizer, terms, np.asarray(vectorizer.idf_, dtype=np.float64), coef[offset : offset + len(terms)].copy())
+                offset += len(terms)
+                continue
             if type(vectorizer) is SemanticBlock:
-                if weights.get(name) is not None:
-                    raise Unsupported(f"feature block {name!r}: a transformer weight on the semantic block")
                 width = vectorizer.vectors.shape[1]
                 semantic = Semantic(WordPieces(vectorizer.vocabulary), vectorizer.piece_shares(coef[offset : offset + width]))
                 offset += width
@@ -153,7 +191,7 @@ class FastScorer:
             offset += len(terms)
         if offset != len(coef):
             raise Unsupported(f"{offset} features but {len(coef)} coefficients")
-        return cls(blocks, np.concatenate(sparse_coef), classifier.intercept_[0], semantic)
+        return cls(blocks, np.concatenate(sparse_coef), classifier.intercept_[0], semantic, shapes)
 
     def save(self, path, metadata: dict) -> None:
         """Write plain arrays and JSON (no pickles) to `path`, an open binary file or a path."""
@@ -180,7 +218,13 @@ class FastScorer:
             vocabulary = "\n".join(self.semantic.pieces.vocabulary).encode("utf-8")
             arrays["semantic_vocabulary"] = np.frombuffer(vocabulary, dtype=np.uint8)
             arrays["semantic_shares"] = self.semantic.shares
-        meta = {"format": FORMAT, "blocks": described, "semantic": self.semantic is not None, "metadata": metadata}
+        shapes = None
+        if self.shapes is not None:
+            arrays["shapes_terms"] = np.frombuffer("\n".join(self.shapes.terms).encode("utf-8"), dtype=np.uint8)
+            arrays["shapes_idf"], arrays["shapes_coef"] = self.shapes.idf, self.shapes.coef
+            shapes = {"terms": len(self.shapes.terms), **self.shapes.analyzer.get_params()}
+        meta = {"format": FORMAT, "blocks": described, "semantic": self.semantic is not None, "shapes": shapes,
+                "metadata": metadata}
         arrays["meta"] = np.frombuffer(json.dumps(meta, default=_plain).encode("utf-8"), dtype=np.uint8)
         np.savez(path, **arrays)
 
@@ -212,7 +256,13 @@ class FastScorer:
             if meta["semantic"]:
                 vocabulary = arrays["semantic_vocabulary"].tobytes().decode("utf-8").split("\n")
                 semantic = Semantic(WordPieces(vocabulary), arrays["semantic_shares"])
-            return cls(blocks, arrays["coef"], float(arrays["intercept"][0]), semantic), meta["metadata"]
+            shapes = None
+            if meta["shapes"] is not None:
+                spec = meta["shapes"]
+                terms = arrays["shapes_terms"].tobytes().decode("utf-8").split("\n") if spec["terms"] else []
+                analyzer = WordShapes(tuple(spec["ngram_range"]), spec["min_df"], spec["sublinear_tf"])
+                shapes = Shapes(analyzer, terms, arrays["shapes_idf"], arrays["shapes_coef"])
+            return cls(blocks, arrays["coef"], float(arrays["intercept"][0]), semantic, shapes), meta["metadata"]
 
     # -- scoring -----------------------------------------------------------------------------------
 
@@ -226,7 +276,7 @@ class FastScorer:
 
     def features(self, headlines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of every nonzero feature of a batch (at most BATCH headlines), sorted
-        by row then column: the FeatureUnion's matrix without the semantic block."""
+        by row then column: the FeatureUnion's matrix without the blocks scored per word (shapes, semantic)."""
         read = self._pass().read(headlines)
         rows, columns, counts = read.features("")
         return rows, columns, self.values(rows, columns, counts, len(headlines))
@@ -263,12 +313,10 @@ class FastScorer:
             values *= self._weight[columns]
         return values
 
-    def decisions_from(self, rows: np.ndarray, contributions: np.ndarray, batch: int, semantic=None) -> np.ndarray:
-        """LogisticRegression: sum each row's value * coef, add the intercept (and the semantic block's logit)."""
-        decision = np.bincount(rows, contributions, minlength=batch) + self.intercept
-        if semantic is not None:
-            decision += semantic
-        return decision
+    def decisions_from(self, rows: np.ndarray, contributions: np.ndarray, batch: int, dense: np.ndarray) -> np.ndarray:
+        """LogisticRegression: sum each row's value * coef, add the intercept and the logit of the
+        blocks that are shares per word (word shapes, word pieces)."""
+        return np.bincount(rows, contributions, minlength=batch) + self.intercept + dense
 
 
 def _expit(decision: np.ndarray) -> np.ndarray:
@@ -276,7 +324,7 @@ def _expit(decision: np.ndarray) -> np.ndarray:
 
 
 def _describe(analyzer) -> dict:
-    if type(analyzer) in (WordNgrams, CharNgrams):
+    if type(analyzer) is WordNgrams:
         return {"type": type(analyzer).__name__, "ngram_range": list(analyzer.ngram_range)}
     if type(analyzer) is FramingMarkers:
         return {"type": "FramingMarkers", "categories": analyzer.lexicon.categories}
@@ -289,8 +337,6 @@ _LEXICONS: dict[str, Lexicon] = {}
 def _analyzer(spec: dict):
     if spec["type"] == "WordNgrams":
         return WordNgrams(tuple(spec["ngram_range"]))
-    if spec["type"] == "CharNgrams":
-        return CharNgrams(tuple(spec["ngram_range"]))
     if spec["type"] == "FramingMarkers":
         # Heads with the same lexicon share one (its compiled patterns and prefilter too).
         key = json.dumps(spec["categories"], sort_keys=True)

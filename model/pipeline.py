@@ -1,4 +1,5 @@
-"""One head of the model: TF-IDF word and character n-grams plus framing markers, then logistic regression."""
+"""One head of the model: TF-IDF word n-grams, word spellings (character n-grams per word), framing markers
+and word-piece vectors, then logistic regression."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from sensational.features import CharNgrams, FramingMarkers, WordNgrams
+from sensational.features import FramingMarkers, WordNgrams, WordShapes
 from sensational.lexicon import Lexicon
 from sensational.semantic import SemanticBlock
 
@@ -23,14 +24,7 @@ def build_pipeline(config: dict, lexicon: Lexicon | None, C: float, vectors=None
                 sublinear_tf=features["sublinear_tf"],
             ),
         ),
-        (
-            "char",
-            TfidfVectorizer(
-                analyzer=CharNgrams(features["char_ngram_range"]),
-                min_df=features["min_df"],
-                sublinear_tf=features["sublinear_tf"],
-            ),
-        ),
+        ("char", WordShapes(features["char_ngram_range"], features["min_df"], features["sublinear_tf"])),
     ]
     if lexicon is not None:
         # Markers are counted as present/absent, outside the TF-IDF norms, so a single idiom in a

@@ -88,13 +88,13 @@ class Head:
         size = len(batch.headlines)
         rows, columns, counts = batch.features(self.name)
         values = self.scorer.values(rows, columns, counts, size)
-        decisions = self.scorer.decisions_from(rows, values * self.scorer.coef[columns], size, batch.semantic_logits(self.name))
+        decisions = self.scorer.decisions_from(rows, values * self.scorer.coef[columns], size, batch.dense_logits(self.name))
         scores = [round(p, 6) for p in calibration.platt(decisions, self.calibration).tolist()]
         strengths = None
         if self.strength is not None:
             strengths = [round(s, 6) for s in calibration.strength(decisions, self.strength).tolist()]
-        # Known to the model: its n-gram and lexicon features, and the word pieces its semantic block reads.
-        known = (np.bincount(rows, minlength=size) + batch.piece_counts(self.name)).tolist()
+        # Known to the model: its n-gram and lexicon features, its words' known character n-grams and word pieces.
+        known = (np.bincount(rows, minlength=size) + batch.word_known(self.name)).tolist()
         explained = [i for i, score in enumerate(scores) if top_phrases > 0 and (score >= threshold or not only_flagged)]
         phrases = explain(batch, self.name, (rows, columns, values, counts), explained, top_phrases, self.calibration["slope"])
         results = []

@@ -22,23 +22,24 @@ in scikit-learn's order: the scores are the pipeline's to the last bit or close 
 from __future__ import annotations
 
 import json
+import threading
 from itertools import chain, repeat
 
 import numpy as np
 
-from sensational.fast import BATCH, FastScorer, Semantic, Unsupported, _describe
-from sensational.features import WORD, CharNgrams, FramingMarkers, WordNgrams
+from sensational.fast import BATCH, FastScorer, Semantic, Shapes, Unsupported, _describe
+from sensational.features import WORD, FramingMarkers, WordNgrams
 
 WORD_CACHE = 200_000  # distinct words whose ids a Pool keeps before it starts again
 
 
 class Pool:
-    """Ids of a word (its character n-grams, its word pieces), computed once per distinct word and
-    gathered for a whole batch with numpy instead of a Python loop per word."""
+    """Ids of a word (its word pieces), computed once per distinct word and gathered for a whole
+    batch with numpy instead of a Python loop per word."""
 
-    def __init__(self, compute=None, compute_many=None):
-        # compute: word -> list of ids; or compute_many: words -> (all their ids, how many each has)
-        self.compute_many = compute_many or (lambda words: _each(compute, words))
+    def __init__(self, compute):
+        self.compute = compute  # word -> list of ids
+        self.lock = threading.Lock()  # threads sharing a model (a Dask worker's) share its caches
         self.clear()
 
     def clear(self) -> None:
@@ -54,7 +55,9 @@ class Pool:
         if len(self.slots) + len(words) > WORD_CACHE:
             self.clear()  # bounded memory over an endless stream; the batch's words are added below
         words = list(words)
-        ids, lengths = self.compute_many(words)
+        found = [self.compute(word) for word in words]
+        ids = np.fromiter(chain.from_iterable(found), np.int64)
+        lengths = np.fromiter(map(len, found), np.int64, len(found))
         self.starts = _room(self.starts, self.used + len(words))
         self.lengths = _room(self.lengths, self.used + len(words))
         self.ids = _room(self.ids, self.filled + len(ids))
@@ -67,12 +70,53 @@ class Pool:
 
     def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(ids of all `words` concatenated in order, number of ids of each word)."""
-        slots = np.fromiter(map(self.slots.get, words, repeat(-1)), np.int64, len(words))
-        if len(slots) and slots.min() < 0:
-            self._add(set(words).difference(self.slots))
-            slots = np.fromiter(map(self.slots.__getitem__, words), np.int64, len(words))
-        lengths = self.lengths[slots]
-        return self.ids[ranges(self.starts[slots], lengths)].astype(np.int64), lengths
+        with self.lock:
+            slots = _slots(self.slots, words, self._add)
+            lengths = self.lengths[slots]
+            return self.ids[ranges(self.starts[slots], lengths)].astype(np.int64), lengths
+
+
+class WordTable:
+    """What each head's word-shapes block makes of a word (its share of the logit, how many of its
+    n-grams the head knows), computed once per distinct word for all new words of a batch at once."""
+
+    def __init__(self, shapes: dict[str, Shapes]):
+        self.shapes = shapes
+        self.row = {head: number for number, head in enumerate(shapes)}  # each head's row in the tables
+        self.lock = threading.Lock()  # threads sharing a model (a Dask worker's) share its caches
+        self.clear()
+
+    def clear(self) -> None:
+        self.slots: dict[str, int] = {}
+        self.shares = np.zeros((len(self.shapes), 1024))
+        self.known = np.zeros((len(self.shapes), 1024), np.int64)
+
+    def _add(self, words) -> None:
+        if len(self.slots) + len(words) > WORD_CACHE:
+            self.clear()
+        words, used = list(words), len(self.slots)
+        if used + len(words) > self.shares.shape[1]:
+            size = max(used + len(words), 2 * self.shares.shape[1])
+            self.shares = np.concatenate([self.shares, np.zeros((len(self.shapes), size - self.shares.shape[1]))], axis=1)
+            self.known = np.concatenate([self.known, np.zeros((len(self.shapes), size - self.known.shape[1]), np.int64)], axis=1)
+        for number, shapes in enumerate(self.shapes.values()):
+            self.shares[number, used : used + len(words)], self.known[number, used : used + len(words)] = shapes.shares(words)
+        self.slots.update(zip(words, range(used, used + len(words))))
+
+    def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(share, known n-grams) of each of `words`, one row per head (`row`)."""
+        with self.lock:
+            slots = _slots(self.slots, words, self._add)
+            return self.shares[:, slots], self.known[:, slots]
+
+
+def _slots(slots: dict[str, int], words: list[str], add) -> np.ndarray:
+    """The slot of each word, after `add`ing the distinct words without one."""
+    found = np.fromiter(map(slots.get, words, repeat(-1)), np.int64, len(words))
+    if len(found) and found.min() < 0:
+        add(set(words).difference(slots))
+        found = np.fromiter(map(slots.__getitem__, words), np.int64, len(words))
+    return found
 
 
 def _room(array: np.ndarray, size: int) -> np.ndarray:
@@ -82,31 +126,6 @@ def _room(array: np.ndarray, size: int) -> np.ndarray:
     grown = np.zeros(max(size, 2 * len(array)), array.dtype)
     grown[: len(array)] = array
     return grown
-
-
-def _each(compute, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    found = [compute(word) for word in words]
-    return (np.fromiter(chain.from_iterable(found), np.int64),
-            np.fromiter(map(len, found), np.int64, len(found)))
-
-
-def _char_ngrams(analyzer: CharNgrams, ids: dict):
-    """compute_many for a Pool of character n-gram ids: all new words' n-grams in one list, looked
-    up with one C-level map. The n-grams are CharNgrams._grams', in its order."""
-    low, high = analyzer.ngram_range
-    get = ids.get
-
-    def compute_many(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        padded = [f" {word} " for word in words]
-        grams = [p[i : i + n] for p in padded for n in range(low, high + 1) for i in range(max(1, len(p) - n + 1))]
-        sizes = np.fromiter(map(len, padded), np.int64, len(padded))
-        per_word = sum(np.maximum(1, sizes - n + 1) for n in range(low, high + 1))
-        found = np.fromiter(map(get, grams, repeat(-1)), np.int64, len(grams))
-        known = found >= 0
-        word_of = np.repeat(np.arange(len(words)), per_word)
-        return found[known], np.bincount(word_of[known], minlength=len(words))
-
-    return compute_many
 
 
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -168,14 +187,13 @@ class FeaturePass:
             known = columns[columns >= 0]
             self._ordered[name] = bool(np.all(np.diff(known) > 0))
         self._word = [g for g in self.groups if type(g.analyzer) is WordNgrams]
-        self._char = [g for g in self.groups if type(g.analyzer) is CharNgrams]
         self._framing = [g for g in self.groups if type(g.analyzer) is FramingMarkers]
-        if len(self.groups) != len(self._word) + len(self._char) + len(self._framing):
-            raise Unsupported("an analyzer other than word n-grams, character n-grams or framing markers")
+        if len(self.groups) != len(self._word) + len(self._framing):
+            raise Unsupported("an analyzer other than word n-grams or framing markers")
         for group in self._word:
             self._prepare_word(group)
-        for group in self._char:
-            group.pool = Pool(compute_many=_char_ngrams(group.analyzer, group.ids))
+        shapes = {name: scorer.shapes for name, scorer in scorers.items() if scorer.shapes is not None}
+        self.words = WordTable(shapes) if shapes else None
         # Heads with a semantic block share the word pieces when they share the vocabulary.
         self._pieces = {}
         for scorer in scorers.values():
@@ -213,20 +231,16 @@ class FeaturePass:
         batch = Batch(self, headlines)
         lowered = list(map(str.lower, headlines))
         rows, ids = [], []
-        if self._word:
+        if self._word or self._pieces:
             batch.tokens = _Split(list(map(WORD.findall, lowered)))
+        if self.words is not None:
+            batch.words = _Split(list(map(str.split, lowered)))
+            batch.shapes = self.words.gather(batch.words.flat)
+        if self._word:
             for number, group in enumerate(self._word):
                 occurrences = batch.word_occurrences[number] = self._word_ngrams(group, batch.tokens)
                 rows.append(occurrences[0])
                 ids.append(occurrences[3])
-        if self._char:
-            batch.words = _Split(list(map(str.split, lowered)))
-            for number, group in enumerate(self._char):
-                found, per_word = group.pool.gather(batch.words.flat)
-                word_of = np.repeat(np.arange(len(batch.words.flat)), per_word)
-                batch.char_occurrences[number] = (word_of, found)
-                rows.append(batch.words.rows[word_of])
-                ids.append(found)
         for group in self._framing:
             # Counted as present/absent, the distinct features suffice (found faster, without spans).
             if group.binary:
@@ -251,8 +265,7 @@ class FeaturePass:
         if self._pieces:
             # Word pieces are read from the headline's own tokens (lower-casing is their first step),
             # which are the lower-cased tokens when the batch lines up.
-            aligned = batch.tokens is not None and bool(batch.aligned.all())
-            batch.pieces_of = batch.tokens if aligned else _Split(list(map(WORD.findall, headlines)))
+            batch.pieces_of = batch.tokens if batch.aligned.all() else _Split(list(map(WORD.findall, headlines)))
             for key, pool in self._pieces.items():
                 found, per_token = pool.gather(batch.pieces_of.flat)
                 batch.pieces[key] = (np.repeat(np.arange(len(batch.pieces_of.flat)), per_token), found)
@@ -320,9 +333,9 @@ class Batch:
     def __init__(self, feature_pass: FeaturePass, headlines: list[str]):
         self.feature_pass = feature_pass
         self.headlines = headlines
-        self.tokens = self.words = self.pieces_of = None
+        self.tokens = self.words = self.pieces_of = None  # WORD tokens, white-space words, tokens read for pieces
+        self.shapes = None  # (shares, known n-grams) of each white-space word, a row per head
         self.word_occurrences: dict[int, tuple] = {}  # word group -> (row, first token, n, union id)
-        self.char_occurrences: dict[int, tuple] = {}  # char group -> (word, union id)
         self.pieces: dict[int, tuple] = {}  # vocabulary -> (token, piece id)
         self.aligned = np.ones(len(headlines), dtype=bool)
         self.offsets = None  # where tokens and words sit, once a head explains (sensational.explain)
@@ -342,12 +355,25 @@ class Batch:
         tokens, ids = self.pieces[id(semantic.pieces.vocabulary)]
         return self.pieces_of.rows[tokens], ids
 
-    def piece_counts(self, head: str) -> np.ndarray:
-        """How many word pieces of each headline the head's semantic block knows (0 without one)."""
-        semantic: Semantic | None = self.feature_pass.scorers[head].semantic
-        if semantic is None:
-            return np.zeros(len(self.headlines), dtype=np.int64)
-        return np.bincount(self._piece_rows(semantic)[0], minlength=len(self.headlines))
+    def word_known(self, head: str) -> np.ndarray:
+        """How many features of the blocks scored per word each headline has that the head knows: its
+        words' known n-grams (word shapes) and its word pieces (semantic block)."""
+        known = np.zeros(len(self.headlines), dtype=np.int64)
+        scorer = self.feature_pass.scorers[head]
+        if scorer.shapes is not None:
+            table = self.feature_pass.words
+            known += np.bincount(self.words.rows, self.shapes[1][table.row[head]], minlength=len(known)).astype(np.int64)
+        if scorer.semantic is not None:
+            known += np.bincount(self._piece_rows(scorer.semantic)[0], minlength=len(known))
+        return known
+
+    def word_shapes(self, head: str) -> np.ndarray | None:
+        """Each white-space word's share of the head's logit from the word-shapes block (None without one)."""
+        table = self.feature_pass.words
+        if self.feature_pass.scorers[head].shapes is None:
+            return None
+        lengths = (self.words.ends - self.words.starts)[self.words.rows]
+        return self.shapes[0][table.row[head]] / np.sqrt(lengths)
 
     def semantic_logits(self, head: str) -> np.ndarray | None:
         semantic: Semantic | None = self.feature_pass.scorers[head].semantic
@@ -358,8 +384,19 @@ class Batch:
         total = np.bincount(rows, semantic.shares[ids], minlength=len(self.headlines))
         return np.divide(total, count, out=np.zeros(len(self.headlines)), where=count > 0)
 
+    def dense_logits(self, head: str) -> np.ndarray:
+        """The logit of the blocks scored per word (word shapes, word pieces) of each headline."""
+        logits = np.zeros(len(self.headlines))
+        shapes = self.word_shapes(head)
+        if shapes is not None:
+            logits += np.bincount(self.words.rows, shapes, minlength=len(logits))
+        semantic = self.semantic_logits(head)
+        if semantic is not None:
+            logits += semantic
+        return logits
+
     def decisions(self, head: str) -> np.ndarray:
         scorer = self.feature_pass.scorers[head]
         rows, columns, counts = self.features(head)
         values = scorer.values(rows, columns, counts, len(self.headlines))
-        return scorer.decisions_from(rows, values * scorer.coef[columns], len(self.headlines), self.semantic_logits(head))
+        return scorer.decisions_from(rows, values * scorer.coef[columns], len(self.headlines), self.dense_logits(head))

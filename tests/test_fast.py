@@ -57,12 +57,12 @@ def test_probabilities_equal_predict_proba(shipped, headlines, head):
 
 
 def _sparse_blocks(pipeline, headlines):
-    """The FeatureUnion's matrix without the semantic block, which the compiled form folds into
-    per-piece shares instead of columns."""
+    """The FeatureUnion's matrix without the word-shape and semantic blocks, which the compiled form
+    folds into shares per word instead of columns."""
     import scipy.sparse as sp
 
     union = pipeline.named_steps["features"]
-    return sp.hstack([t.transform(headlines) for name, t in union.transformer_list if name != "semantic"]).tocsr()
+    return sp.hstack([t.transform(headlines) for name, t in union.transformer_list if name not in ("char", "semantic")]).tocsr()
 
 
 @pytest.mark.parametrize("head", HEADS)
@@ -252,7 +252,8 @@ def test_one_feature_pass_serves_heads_with_different_features(headlines):
         "c": fitted((1, 2), (3, 4), [int(len(t) % 5 < 2) for t in headlines[:400]]),
     }
     feature_pass = FeaturePass({name: FastScorer.from_pipeline(p) for name, p in pipelines.items()})
-    assert len(feature_pass.groups) == 5  # word and char twice (two settings), framing once
+    assert len(feature_pass.groups) == 3  # word n-grams twice (two settings), framing once
+    assert list(feature_pass.words.shapes) == ["a", "b", "c"]  # each head's word shapes, one table
     for name, pipeline in pipelines.items():
         got = feature_pass.decisions(headlines, name)
         assert np.abs(got - pipeline.decision_function(headlines)).max() <= 1e-12
