@@ -76,7 +76,7 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
     if shapes is not None:
         keep = chosen[batch.words.rows]
         parts.append((batch.words.rows[keep], offsets.words[keep, 0], offsets.words[keep, 1], shapes[keep]))
-    pieces = _piece_shares(batch, scorer, offsets, chosen)
+    pieces = _piece_shares(batch, head, offsets, chosen)
     if pieces is not None:
         keep = ~with_framing[pieces[0]]
         parts.append(tuple(column[keep] for column in pieces))
@@ -195,21 +195,17 @@ def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:
     return np.stack([starts, starts + sizes[token_at]], axis=1)
 
 
-def _piece_shares(batch, scorer, offsets: _Offsets, chosen):
-    """(row, start, end, share) of each word with pieces in the chosen rows: its pieces' share of the
+def _piece_shares(batch, head: str, offsets: _Offsets, chosen):
+    """(row, start, end, share) of each token with pieces in the chosen rows: its pieces' share of the
     semantic block's logit (their sum over the headline's piece count); None without the block."""
-    semantic = scorer.semantic
-    if semantic is None:
+    fp = batch.feature_pass
+    if fp.scorers[head].semantic is None:
         return None
-    tokens, ids = batch.pieces[id(semantic.pieces.vocabulary)]
-    split = batch.pieces_of
+    split, row = batch.pieces_of, fp.tokens.row["pieces", head]
+    sums, counts = batch.piece_facts[row], batch.piece_facts[row + 1]
+    totals = np.bincount(split.rows, counts, minlength=len(batch.headlines))
+    tokens = np.flatnonzero((counts > 0) & chosen[split.rows])
     rows = split.rows[tokens]
-    totals = np.bincount(rows, minlength=len(batch.headlines))
-    keep = chosen[rows]
-    tokens, ids, rows = tokens[keep], ids[keep], rows[keep]
-    sums = np.bincount(tokens, semantic.shares[ids], minlength=len(split.flat))
-    first = np.flatnonzero(np.concatenate(([True], tokens[1:] != tokens[:-1]))) if len(tokens) else tokens
-    tokens, rows = tokens[first], rows[first]
     # A token of the headline is the lower-cased token at the same place in a row that lines up.
     places = tokens - split.starts[rows] + batch.tokens.starts[rows]
     return rows, offsets.tokens[places, 0], offsets.tokens[places, 1], sums[tokens] / totals[rows]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import chain
 from functools import cached_property
 
 import numpy as np
@@ -51,6 +52,13 @@ class Semantic:
 
     pieces: WordPieces
     shares: np.ndarray  # per piece: vector . coef * block weight
+
+    def token_facts(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(summed shares of its pieces, number of pieces) of each token."""
+        pieces = list(map(self.pieces.pieces, tokens))
+        counts = np.fromiter(map(len, pieces), np.int64, len(pieces))
+        ids = np.fromiter(chain.from_iterable(pieces), np.int64, int(counts.sum()))
+        return np.bincount(np.repeat(np.arange(len(tokens)), counts), self.shares[ids], minlength=len(tokens)), counts
 
     def word_shares(self, text: str) -> list[tuple[int, int, float]]:
         """(start, end, share of the logit) of each word with pieces."""

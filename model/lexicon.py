@@ -16,6 +16,10 @@ from typing import Iterator
 
 import numpy as np
 
+from sensational.words import WordTable
+
+FACTS = 4  # facts the prefilter keeps of a word (see _Prefilter.facts)
+
 # Words that may stand between the words of an idiom: "rubs HIS hands", "sound THE alarm".
 FILLERS = ("his", "her", "their", "its", "the", "a", "an", "our", "my", "your", "own", "with")
 _FILLER = r"(?:(?:" + "|".join(FILLERS) + r")\s+)?"
@@ -31,11 +35,10 @@ ACRONYMS = frozenset(
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’]{3,}\b")
 _EXCLAMATION = re.compile(r"!+")
 _ASCII_LOWER = re.compile("[a-z]")
-_TEASER = re.compile(
-    r"[\[(](?:video|videos|pics?|photos?|watch|gallery|poll|live|listen|audio)[\])]"
-    r"|^\s*(?:watch|video|breaking|listen|must[ -]see|pics|photos|revealed)\s*[:\-–—]",
-    re.IGNORECASE,
-)
+_TEASER_TAG = r"[\[(](?:video|videos|pics?|photos?|watch|gallery|poll|live|listen|audio)[\])]"
+_TEASER_LEAD = r"^\s*(?:watch|video|breaking|listen|must[ -]see|pics|photos|revealed)\s*[:\-–—]"
+_TEASER = re.compile(_TEASER_TAG + "|" + _TEASER_LEAD, re.IGNORECASE)
+_TAG, _LEAD = re.compile(_TEASER_TAG, re.IGNORECASE), re.compile(_TEASER_LEAD, re.IGNORECASE)  # for a batch
 
 
 def _forms(word: str) -> set[str]:
@@ -99,7 +102,7 @@ class Lexicon:
         for name, first in self._first.items():
             for word in first or ():
                 self._starting.setdefault(word, []).append(name)
-        self._prefilter = None  # built by the first large batch (sensational predict's one headline needs none)
+        self._prefilter = None  # see `prefilter`
         # First word -> (category, the runs each later word of a phrase can begin with). A phrase can
         # match only where all its words' runs are present, which rules out most headlines that merely
         # contain a common first word ("you", "the").
@@ -205,32 +208,59 @@ class Lexicon:
         found.update(feature for feature, _, _ in self._style(text))
         return found
 
-    def features_of(self, texts: list[str], lowered: list[str]) -> list[set[str]]:
-        """`features` of every text of a batch (`lowered`: their lower case). The same sets, with the
-        work that rules a headline out done for the whole batch in C and numpy: most headlines have
-        no lexicon phrase, and many no capitalised word, exclamation mark or teaser either."""
+    @property
+    def prefilter(self) -> "_Prefilter":
+        """Built on first use (sensational predict's one headline needs none)."""
+        if self._prefilter is None:
+            self._prefilter = _Prefilter(self.categories)
+        return self._prefilter
+
+    def features_of(self, texts: list[str], lowered: list[str], words: list[str] | None = None,
+                    word_rows: np.ndarray | None = None, facts: np.ndarray | None = None) -> list[set[str]]:
+        """`features` of every text of a batch (`lowered`: their lower case; `words`, `word_rows`: the
+        white-space words of `lowered`, flat, and the row of each, and `facts`: the prefilter's facts
+        of those words, if the caller has them). The same
+        sets, with the work that rules a headline out done for the whole batch in C and numpy: most
+        headlines have no lexicon phrase, or only one-word phrases, which a word's own facts decide;
+        many have no capitalised word, exclamation mark or teaser either."""
+        if len(texts) < 64:  # a few headlines: not worth the batch machinery
+            return [self.features(text, low) for text, low in zip(texts, lowered)]
+        if words is None:
+            per_row = list(map(str.split, lowered))
+            words = list(chain.from_iterable(per_row))
+            word_rows = np.repeat(np.arange(len(texts)), np.fromiter(map(len, per_row), np.int64, len(per_row)))
+        anywhere = any(f is None for f in self._first.values())
+        direct, rows = self.prefilter.rows(texts, words, word_rows, anywhere, facts)
+        names = list(self.categories)
         found: list[set[str]] = [set() for _ in texts]
-        if len(texts) < 64:  # a few headlines: not worth building the prefilter
-            rows = range(len(texts))
-        else:
-            if self._prefilter is None:
-                self._prefilter = _Prefilter(self.categories)
-            rows = self._prefilter.rows(texts, lowered, anywhere=any(f is None for f in self._first.values()))
+        for i in np.flatnonzero(direct).tolist():
+            found[i] = {f"lexicon:{names[bit]}" for bit in range(len(names)) if direct[i] >> bit & 1}
         for i in rows:
             found[i] = {
                 f"lexicon:{name}"
                 for name, pattern, starts in self._candidates(texts[i], lowered[i])
                 if (pattern.search(texts[i]) if starts is None else any(pattern.match(texts[i], a) for a in starts))
             }
-        for i, caps in enumerate(map(_CAPS_WORD.findall, texts)):
-            if caps and any(w.rstrip("'’S") not in ACRONYMS and w not in ACRONYMS for w in caps) and _has_lower(texts[i]):
+        # The style rules over the whole batch at once: a match lies inside one headline (none of these
+        # patterns matches the line break between them), and the row of a match follows from its offset.
+        starts = np.cumsum([0] + [len(text) + 1 for text in texts])
+        joined = "\n".join(texts)
+
+        def rows_of(matches) -> list[int]:
+            offsets = [m.start() for m in matches]
+            return np.unique(np.searchsorted(starts, offsets, side="right") - 1).tolist() if offsets else []
+
+        emphatic = (m for m in _CAPS_WORD.finditer(joined) if m.group().rstrip("'’S") not in ACRONYMS and m.group() not in ACRONYMS)
+        for i in rows_of(emphatic):
+            if _has_lower(texts[i]):
                 found[i].add("style:caps")
         for i, has in enumerate(map(str.__contains__, texts, repeat("!"))):
             if has:
                 found[i].add("style:exclamation")
-        for i, teaser in enumerate(map(_TEASER.search, texts)):
-            if teaser is not None:
-                found[i].add("style:teaser")
+        teasers = set(rows_of(_TAG.finditer(joined)))
+        teasers.update(i for i, lead in enumerate(map(_LEAD.match, texts)) if lead is not None)
+        for i in teasers:
+            found[i].add("style:teaser")
         return found
 
 
@@ -241,11 +271,14 @@ def _has_lower(text: str) -> bool:
 
 
 class _Prefilter:
-    """Which headlines of a batch can contain a lexicon phrase, decided on word runs in numpy: a
-    phrase needs its first word, followed (directly, or after a filler word) by its second word.
-    Phrases where that reading is not safe (one word, a first word of several runs, words beyond
-    ASCII) need their first word only. Headlines with characters that fold unlike str.lower are
-    always candidates."""
+    """Which headlines of a batch need their lexicon phrases matched, decided on facts of their words.
+
+    A one-word phrase whose forms are whole word runs (`\\w+`, ASCII) matches exactly where a run of
+    the lower-cased text is one of its forms, so the word's facts decide it (`direct`: a bit per
+    category). Any other phrase needs its first word, followed (directly, or after a filler word) by
+    its second word; where that reading is not safe (a first word of several runs, words beyond
+    ASCII) its first word alone makes the headline a candidate for the patterns. Headlines with
+    characters that fold unlike str.lower are always candidates."""
 
     def __init__(self, categories: dict[str, list[str]]):
         def runs(word: str) -> set[str] | None:
@@ -263,41 +296,68 @@ class _Prefilter:
             return self.ids.setdefault(run, len(self.ids))
 
         alone, pairs = set(), set()
+        self.direct: dict[str, int] = {}  # run -> the categories (bits) a one-word phrase of that form gives
         self.everywhere = False
-        for phrases in categories.values():
+        for bit, phrases in enumerate(categories.values()):
             for phrase in phrases:
                 words = phrase.split()
                 first = runs(words[0]) if words else None
                 if first is None:
                     self.everywhere = True
                     continue
-                second = runs(words[1]) if len(words) > 1 else None
                 whole = all(_WORD_RUN.fullmatch(form) for form in _forms(words[0]))
+                if len(words) == 1 and whole:
+                    for run in first:
+                        self.direct[run] = self.direct.get(run, 0) | 1 << bit
+                    continue
+                second = runs(words[1]) if len(words) > 1 else None
                 for run in first:
                     if second is None or not whole:
                         alone.add(number(run))
                     else:
                         pairs.update((number(run), number(other)) for other in second | set(FILLERS))
-        self.alone = np.array(sorted(alone), dtype=np.int64)
+        self.alone = frozenset(alone)
         self.base = len(self.ids) + 1
-        self.pairs = np.array(sorted(a * self.base + b for a, b in pairs), dtype=np.int64)
+        self.pair_keys = frozenset(a * self.base + b for a, b in pairs)
+        self.pairs = np.array(sorted(self.pair_keys), dtype=np.int64)
+        self.table = WordTable()
+        self.table.add("lexicon", self.facts, FACTS)
 
-    def rows(self, texts: list[str], lowered: list[str], anywhere: bool) -> list[int]:
+    def facts(self, words: list[str]) -> np.ndarray:
+        """Per white-space word (lower-cased): its direct categories, whether a candidate phrase
+        starts inside it, and the ids of its first and last runs (-1: no phrase word; -2: no run)."""
+        facts = np.zeros((4, len(words)))
+        for column, word in enumerate(words):
+            runs = _WORD_RUN.findall(word)
+            ids = [self.ids.get(run, -1) for run in runs]
+            inside = any(i in self.alone for i in ids) or any(
+                a >= 0 and b >= 0 and a * self.base + b in self.pair_keys for a, b in zip(ids, ids[1:]))
+            direct = 0
+            for run in runs:
+                direct |= self.direct.get(run, 0)
+            facts[:, column] = direct, inside, ids[0] if ids else -2, ids[-1] if ids else -2
+        return facts
+
+    def rows(self, texts: list[str], words: list[str], word_rows: np.ndarray, anywhere: bool,
+             facts: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
+        """(direct categories of each headline as bits, the headlines whose phrases must be matched);
+        `facts`: those of `words`, if the caller has them."""
         if anywhere or self.everywhere:
-            return list(range(len(texts)))
-        per_row = list(map(_WORD_RUN.findall, lowered))
-        counts = np.fromiter(map(len, per_row), np.int64, len(per_row))
-        flat = list(chain.from_iterable(per_row))
-        ids = np.fromiter(map(self.ids.get, flat, repeat(-1)), np.int64, len(flat))
-        row = np.repeat(np.arange(len(texts)), counts)
-        following = np.full(len(ids), -1, dtype=np.int64)
-        if len(ids) > 1:
-            same = row[1:] == row[:-1]
-            following[:-1][same] = ids[1:][same]
-        hit = _among(ids, self.alone) | ((ids >= 0) & (following >= 0) & _among(ids * self.base + following, self.pairs))
-        candidates = set(row[hit].tolist())
+            return np.zeros(len(texts), dtype=np.int64), list(range(len(texts)))
+        direct_bits, inside, first, last = self.table.gather(words) if facts is None else facts
+        direct = np.zeros(len(texts), dtype=np.int64)
+        bits = direct_bits.astype(np.int64)
+        np.bitwise_or.at(direct, word_rows[bits != 0], bits[bits != 0])
+        # A phrase across words: the last run of one word and the first run of the next word with runs.
+        with_runs = np.flatnonzero(first != -2)
+        row = word_rows[with_runs]
+        same = row[1:] == row[:-1]
+        before, after = last[with_runs[:-1]][same].astype(np.int64), first[with_runs[1:]][same].astype(np.int64)
+        across = (before >= 0) & (after >= 0) & _among(before * self.base + after, self.pairs)
+        candidates = set(word_rows[inside > 0].tolist())
+        candidates.update(row[:-1][same][across].tolist())
         candidates.update(i for i, fold in enumerate(map(_SPECIAL_FOLDS.search, texts)) if fold is not None)
-        return sorted(candidates)
+        return direct, sorted(candidates)
 
 
 def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:

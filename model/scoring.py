@@ -1,18 +1,21 @@
 """One feature pass per batch for every head of a model, then one sparse product per head.
 
-The heads of a model read the same kinds of features (word n-grams, character n-grams, lexicon
-markers, word pieces); only their vocabularies and coefficients differ. So a batch is read once:
+The heads of a model read the same kinds of features (word n-grams, word shapes, lexicon markers,
+word pieces); only their vocabularies and coefficients differ. So a batch is read once:
 
-1. each headline is lower-cased and split into tokens once (C-level `map`s, no per-row bytecode);
-2. each distinct word is looked up once and cached (`Pool`): its character n-grams and its word
-   pieces, as ids in the *union* of all heads' vocabularies;
+1. each headline is lower-cased and split into tokens and white-space words once (C-level `map`s,
+   no per-row bytecode);
+2. what a block makes of a word is computed once per distinct word and cached (sensational.words):
+   each head's word-shape share of the logit per white-space word, each semantic head's summed
+   piece shares per token, so these blocks cost one dictionary lookup per word;
 3. word n-grams are numbers, not strings: a token's id in the union word table, and an n-gram's key
    is its token ids in base W, found with one `searchsorted` per n over the batch;
 4. the lexicon runs once for all heads (`Lexicon.features_of`): numpy rules out, for the whole
    batch, the headlines without a phrase's first word followed by its second, and only the rest
    are matched;
-5. the (row, union id) pairs are sorted and counted once; each head maps union ids to its columns
-   and computes TF-IDF values and logits from them (`FastScorer.decisions_from`).
+5. the (row, union id) pairs of word n-grams and markers are sorted and counted once; each head maps
+   union ids to its columns and computes TF-IDF values and logits from them, and adds the shares of
+   its words (`FastScorer.decisions_from`).
 
 Union ids follow each block's sorted term order, and scikit-learn's vocabulary columns are sorted
 terms too, so a head's features come out in scikit-learn's column order and its sums are computed
@@ -22,118 +25,14 @@ in scikit-learn's order: the scores are the pipeline's to the last bit or close 
 from __future__ import annotations
 
 import json
-import threading
 from itertools import chain, repeat
 
 import numpy as np
 
-from sensational.fast import BATCH, FastScorer, Semantic, Shapes, Unsupported, _describe
+from sensational.fast import BATCH, FastScorer, Unsupported, _describe
 from sensational.features import WORD, FramingMarkers, WordNgrams
-
-WORD_CACHE = 200_000  # distinct words whose ids a Pool keeps before it starts again
-
-
-class Pool:
-    """Ids of a word (its word pieces), computed once per distinct word and gathered for a whole
-    batch with numpy instead of a Python loop per word."""
-
-    def __init__(self, compute):
-        self.compute = compute  # word -> list of ids
-        self.lock = threading.Lock()  # threads sharing a model (a Dask worker's) share its caches
-        self.clear()
-
-    def clear(self) -> None:
-        self.slots: dict[str, int] = {}
-        # Per slot: where its ids start in `ids`, and how many it has; numpy arrays grown by doubling,
-        # with the used part `[:size]` (Python lists of ints would take four times the memory).
-        self.starts = np.zeros(1024, np.int64)
-        self.lengths = np.zeros(1024, np.int64)
-        self.ids = np.zeros(16384, np.int32)
-        self.used = self.filled = 0  # slots used, ids filled
-
-    def _add(self, words) -> None:
-        if len(self.slots) + len(words) > WORD_CACHE:
-            self.clear()  # bounded memory over an endless stream; the batch's words are added below
-        words = list(words)
-        found = [self.compute(word) for word in words]
-        ids = np.fromiter(chain.from_iterable(found), np.int64)
-        lengths = np.fromiter(map(len, found), np.int64, len(found))
-        self.starts = _room(self.starts, self.used + len(words))
-        self.lengths = _room(self.lengths, self.used + len(words))
-        self.ids = _room(self.ids, self.filled + len(ids))
-        self.starts[self.used : self.used + len(words)] = self.filled + np.cumsum(lengths) - lengths
-        self.lengths[self.used : self.used + len(words)] = lengths
-        self.ids[self.filled : self.filled + len(ids)] = ids
-        self.slots.update(zip(words, range(self.used, self.used + len(words))))
-        self.used += len(words)
-        self.filled += len(ids)
-
-    def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(ids of all `words` concatenated in order, number of ids of each word)."""
-        with self.lock:
-            slots = _slots(self.slots, words, self._add)
-            lengths = self.lengths[slots]
-            return self.ids[ranges(self.starts[slots], lengths)].astype(np.int64), lengths
-
-
-class WordTable:
-    """What each head's word-shapes block makes of a word (its share of the logit, how many of its
-    n-grams the head knows), computed once per distinct word for all new words of a batch at once."""
-
-    def __init__(self, shapes: dict[str, Shapes]):
-        self.shapes = shapes
-        self.row = {head: number for number, head in enumerate(shapes)}  # each head's row in the tables
-        self.lock = threading.Lock()  # threads sharing a model (a Dask worker's) share its caches
-        self.clear()
-
-    def clear(self) -> None:
-        self.slots: dict[str, int] = {}
-        self.shares = np.zeros((len(self.shapes), 1024))
-        self.known = np.zeros((len(self.shapes), 1024), np.int64)
-
-    def _add(self, words) -> None:
-        if len(self.slots) + len(words) > WORD_CACHE:
-            self.clear()
-        words, used = list(words), len(self.slots)
-        if used + len(words) > self.shares.shape[1]:
-            size = max(used + len(words), 2 * self.shares.shape[1])
-            self.shares = np.concatenate([self.shares, np.zeros((len(self.shapes), size - self.shares.shape[1]))], axis=1)
-            self.known = np.concatenate([self.known, np.zeros((len(self.shapes), size - self.known.shape[1]), np.int64)], axis=1)
-        for number, shapes in enumerate(self.shapes.values()):
-            self.shares[number, used : used + len(words)], self.known[number, used : used + len(words)] = shapes.shares(words)
-        self.slots.update(zip(words, range(used, used + len(words))))
-
-    def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(share, known n-grams) of each of `words`, one row per head (`row`)."""
-        with self.lock:
-            slots = _slots(self.slots, words, self._add)
-            return self.shares[:, slots], self.known[:, slots]
-
-
-def _slots(slots: dict[str, int], words: list[str], add) -> np.ndarray:
-    """The slot of each word, after `add`ing the distinct words without one."""
-    found = np.fromiter(map(slots.get, words, repeat(-1)), np.int64, len(words))
-    if len(found) and found.min() < 0:
-        add(set(words).difference(slots))
-        found = np.fromiter(map(slots.__getitem__, words), np.int64, len(words))
-    return found
-
-
-def _room(array: np.ndarray, size: int) -> np.ndarray:
-    """`array`, or a copy at least twice as long when `size` items would not fit."""
-    if size <= len(array):
-        return array
-    grown = np.zeros(max(size, 2 * len(array)), array.dtype)
-    grown[: len(array)] = array
-    return grown
-
-
-def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indices start, start+1, ..., start+length-1 of every (start, length), concatenated."""
-    total = int(lengths.sum())
-    ends = np.cumsum(lengths)
-    return np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
-
+from sensational.lexicon import FACTS
+from sensational.words import WordTable
 
 class _Group:
     """The features of one analyzer that several heads share: their union vocabulary, each term's id
@@ -192,15 +91,23 @@ class FeaturePass:
             raise Unsupported("an analyzer other than word n-grams or framing markers")
         for group in self._word:
             self._prepare_word(group)
-        shapes = {name: scorer.shapes for name, scorer in scorers.items() if scorer.shapes is not None}
-        self.words = WordTable(shapes) if shapes else None
-        # Heads with a semantic block share the word pieces when they share the vocabulary.
-        self._pieces = {}
-        for scorer in scorers.values():
+        # What the blocks make of each distinct word, cached (sensational.words): per token, each word
+        # group's token id and each semantic head's summed piece shares and piece count; per
+        # white-space word, each head's word-shape share and known n-grams, and the lexicon's facts.
+        self.tokens = WordTable()
+        for number, group in enumerate(self._word):
+            self.tokens.add(("word", number), lambda tokens, get=group.words.get: [list(map(get, tokens, repeat(-1)))], 1)
+        for name, scorer in scorers.items():
             if scorer.semantic is not None:
-                key = id(scorer.semantic.pieces.vocabulary)
-                if key not in self._pieces:
-                    self._pieces[key] = Pool(scorer.semantic.pieces.pieces)
+                self.tokens.add(("pieces", name), scorer.semantic.token_facts, 2)
+        self.words = WordTable()
+        for name, scorer in scorers.items():
+            if scorer.shapes is not None:
+                self.words.add(("shapes", name), scorer.shapes.shares, 2)
+        for group in self._framing:
+            lexicon = group.analyzer.lexicon
+            if group.binary and ("lexicon", id(lexicon)) not in self.words.row:
+                self.words.add(("lexicon", id(lexicon)), lambda words, lexicon=lexicon: lexicon.prefilter.facts(words), FACTS)
 
     def _prepare_word(self, group: _Group) -> None:
         """Word n-grams as integers: each token of any term gets an id; an n-gram's key is its ids in
@@ -231,20 +138,24 @@ class FeaturePass:
         batch = Batch(self, headlines)
         lowered = list(map(str.lower, headlines))
         rows, ids = [], []
-        if self._word or self._pieces:
+        if self.tokens.facts:
             batch.tokens = _Split(list(map(WORD.findall, lowered)))
-        if self.words is not None:
+            batch.token_facts = self.tokens.gather(batch.tokens.flat)
+        if self.words.facts:
             batch.words = _Split(list(map(str.split, lowered)))
-            batch.shapes = self.words.gather(batch.words.flat)
-        if self._word:
-            for number, group in enumerate(self._word):
-                occurrences = batch.word_occurrences[number] = self._word_ngrams(group, batch.tokens)
-                rows.append(occurrences[0])
-                ids.append(occurrences[3])
+            batch.word_facts = self.words.gather(batch.words.flat)
+        for number, group in enumerate(self._word):
+            token_ids = batch.token_facts[self.tokens.row["word", number]].astype(np.int64)
+            occurrences = batch.word_occurrences[number] = self._word_ngrams(group, batch.tokens, token_ids)
+            rows.append(occurrences[0])
+            ids.append(occurrences[3])
         for group in self._framing:
             # Counted as present/absent, the distinct features suffice (found faster, without spans).
             if group.binary:
-                features = group.analyzer.lexicon.features_of(headlines, lowered)
+                lexicon = group.analyzer.lexicon
+                first = self.words.row["lexicon", id(lexicon)]
+                features = lexicon.features_of(headlines, lowered, batch.words.flat, batch.words.rows,
+                                               batch.word_facts[first : first + FACTS])
             else:
                 features = list(map(group.analyzer, headlines))
             counts = np.fromiter(map(len, features), np.int64, len(features))
@@ -262,21 +173,21 @@ class FeaturePass:
         else:
             batch.aligned = np.fromiter((len(a) == len(b) and "\u03a3" not in a for a, b in zip(headlines, lowered)),
                                         bool, len(headlines))
-        if self._pieces:
+        if batch.tokens is not None:
             # Word pieces are read from the headline's own tokens (lower-casing is their first step),
             # which are the lower-cased tokens when the batch lines up.
-            batch.pieces_of = batch.tokens if batch.aligned.all() else _Split(list(map(WORD.findall, headlines)))
-            for key, pool in self._pieces.items():
-                found, per_token = pool.gather(batch.pieces_of.flat)
-                batch.pieces[key] = (np.repeat(np.arange(len(batch.pieces_of.flat)), per_token), found)
+            batch.pieces_of, batch.piece_facts = batch.tokens, batch.token_facts
+            if not batch.aligned.all():
+                batch.pieces_of = _Split(list(map(WORD.findall, headlines)))
+                batch.piece_facts = self.tokens.gather(batch.pieces_of.flat)
         empty = np.zeros(0, np.int64)
         batch.rows, batch.ids, batch.counts = _count(np.concatenate(rows) if rows else empty,
                                                      np.concatenate(ids) if ids else empty, self.n_union)
         return batch
 
-    def _word_ngrams(self, group: _Group, tokens: "_Split"):
-        """(row, first token, n, union id) of every known word n-gram occurrence."""
-        ids = np.fromiter(map(group.words.get, tokens.flat, repeat(-1)), np.int64, len(tokens.flat))
+    def _word_ngrams(self, group: _Group, tokens: "_Split", ids: np.ndarray):
+        """(row, first token, n, union id) of every known word n-gram occurrence; `ids`: each token's
+        id in the group's token table (-1: no term has it)."""
         # How many tokens of its headline follow each token, itself included.
         left = tokens.ends[tokens.rows] - np.arange(len(ids))
         found = []
@@ -334,9 +245,8 @@ class Batch:
         self.feature_pass = feature_pass
         self.headlines = headlines
         self.tokens = self.words = self.pieces_of = None  # WORD tokens, white-space words, tokens read for pieces
-        self.shapes = None  # (shares, known n-grams) of each white-space word, a row per head
+        self.token_facts = self.word_facts = self.piece_facts = None  # their facts (FeaturePass.tokens, .words)
         self.word_occurrences: dict[int, tuple] = {}  # word group -> (row, first token, n, union id)
-        self.pieces: dict[int, tuple] = {}  # vocabulary -> (token, piece id)
         self.aligned = np.ones(len(headlines), dtype=bool)
         self.offsets = None  # where tokens and words sit, once a head explains (sensational.explain)
 
@@ -350,39 +260,34 @@ class Batch:
             rows, columns, counts = rows[order], columns[order], counts[order]
         return rows, columns, counts
 
-    def _piece_rows(self, semantic: Semantic) -> tuple[np.ndarray, np.ndarray]:
-        """(row, piece id) of every word piece of the batch the semantic block knows."""
-        tokens, ids = self.pieces[id(semantic.pieces.vocabulary)]
-        return self.pieces_of.rows[tokens], ids
-
     def word_known(self, head: str) -> np.ndarray:
         """How many features of the blocks scored per word each headline has that the head knows: its
         words' known n-grams (word shapes) and its word pieces (semantic block)."""
         known = np.zeros(len(self.headlines), dtype=np.int64)
         scorer = self.feature_pass.scorers[head]
         if scorer.shapes is not None:
-            table = self.feature_pass.words
-            known += np.bincount(self.words.rows, self.shapes[1][table.row[head]], minlength=len(known)).astype(np.int64)
+            row = self.feature_pass.words.row["shapes", head]
+            known += np.bincount(self.words.rows, self.word_facts[row + 1], minlength=len(known)).astype(np.int64)
         if scorer.semantic is not None:
-            known += np.bincount(self._piece_rows(scorer.semantic)[0], minlength=len(known))
+            row = self.feature_pass.tokens.row["pieces", head]
+            known += np.bincount(self.pieces_of.rows, self.piece_facts[row + 1], minlength=len(known)).astype(np.int64)
         return known
 
     def word_shapes(self, head: str) -> np.ndarray | None:
         """Each white-space word's share of the head's logit from the word-shapes block (None without one)."""
-        table = self.feature_pass.words
         if self.feature_pass.scorers[head].shapes is None:
             return None
         lengths = (self.words.ends - self.words.starts)[self.words.rows]
-        return self.shapes[0][table.row[head]] / np.sqrt(lengths)
+        return self.word_facts[self.feature_pass.words.row["shapes", head]] / np.sqrt(lengths)
 
     def semantic_logits(self, head: str) -> np.ndarray | None:
-        semantic: Semantic | None = self.feature_pass.scorers[head].semantic
-        if semantic is None:
+        """The semantic block's logit: the mean of the shares of each headline's word pieces."""
+        if self.feature_pass.scorers[head].semantic is None:
             return None
-        rows, ids = self._piece_rows(semantic)
-        count = np.bincount(rows, minlength=len(self.headlines))
-        total = np.bincount(rows, semantic.shares[ids], minlength=len(self.headlines))
-        return np.divide(total, count, out=np.zeros(len(self.headlines)), where=count > 0)
+        row, size = self.feature_pass.tokens.row["pieces", head], len(self.headlines)
+        total = np.bincount(self.pieces_of.rows, self.piece_facts[row], minlength=size)
+        count = np.bincount(self.pieces_of.rows, self.piece_facts[row + 1], minlength=size)
+        return np.divide(total, count, out=np.zeros(size), where=count > 0)
 
     def dense_logits(self, head: str) -> np.ndarray:
         """The logit of the blocks scored per word (word shapes, word pieces) of each headline."""
