@@ -1,9 +1,12 @@
-"""The config schema: wrong types, unknown and missing keys are errors that name the key."""
+"""The config schema: wrong types, unknown and missing keys and missing files are errors that name the
+key; paths are relative to the config file."""
+
+from pathlib import Path
 
 import pytest
 
 from sensational.config import ConfigError, load_config, read_config
-from sensational.paths import CONFIG_PATH
+from sensational.paths import CONFIG_PATH, DATA_DIR
 
 
 def test_the_shipped_config_reads_as_typed_sections():
@@ -27,8 +30,45 @@ def test_the_shipped_config_reads_as_typed_sections():
 def test_a_wrong_key_or_value_is_an_error_naming_it(tmp_path, old, new, message):
     text = CONFIG_PATH.read_text()
     assert old in text
-    path = tmp_path / "config.toml"
-    path.write_text(text.replace(old, new, 1))
+    path = beside_the_data(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert message in str(raised.value) and str(path) in str(raised.value)
+
+
+def beside_the_data(folder: Path, text: str) -> Path:
+    """`text` written as folder/train/config.toml, with folder/data the shipped data, so the shipped
+    config's `../data/...` paths hold there too."""
+    (folder / "data").symlink_to(DATA_DIR, target_is_directory=True)
+    (folder / "train").mkdir()
+    path = folder / "train" / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_paths_are_relative_to_the_config_file_and_made_absolute(tmp_path):
+    config = load_config(beside_the_data(tmp_path, CONFIG_PATH.read_text()))
+    assert config["lexicon"]["path"] == str(tmp_path / "data" / "lexicon" / "framing.toml")  # `..` folded away
+    assert config["sources"]["goodnewseveryone"]["path"] == str(tmp_path / "data" / "goodnewseveryone" / "sensationalism.csv")
+    assert read_config(CONFIG_PATH).semantic.path == DATA_DIR / "vectors" / "minilm_l6_static.npz"
+    # The dict keeps what the file says otherwise: no defaults filled in, lists stay lists.
+    assert "strength_source" not in config["heads"]["sensational"] and config["features"]["word_ngram_range"] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('path = "../data/goodnewseveryone/sensationalism.csv"', 'path = "../data/x.csv"',
+         "[sources.goodnewseveryone] path: ../data/x.csv not found"),
+        ('path = "../data/lexicon/framing.toml"', 'path = "data/lexicon/framing.toml"',
+         "[lexicon] path: data/lexicon/framing.toml not found"),  # relative to train/, not to the repository
+        ('path = "../data/vectors/minilm_l6_static.npz"', "path = 3", "semantic.path: expected a string, got 3"),
+    ],
+)
+def test_a_path_that_does_not_exist_is_an_error_naming_its_key(tmp_path, old, new, message):
+    text = CONFIG_PATH.read_text()
+    assert old in text
+    path = beside_the_data(tmp_path, text.replace(old, new, 1))
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert message in str(raised.value) and str(path) in str(raised.value)

@@ -163,7 +163,7 @@ def test_progress_is_silent_off_a_terminal_and_a_bar_on_one(tiny_model, tmp_path
 def test_a_head_added_to_the_config_is_a_category_everywhere(tiny_config, tmp_path, record_validator):
     from sensational.train.training import train_model
 
-    config = tmp_path / "config.toml"
+    config = tiny_config.with_name("three_heads.toml")  # beside the tiny data its paths are relative to
     config.write_text(tiny_config.read_text() + "\n[heads.teaser]\nC = 4.0\nsoft_targets = false\nsources = { chak = 1.0 }\n")
     path = tmp_path / "three.joblib"
     train_model(config, path, log=lambda message: None)

@@ -20,7 +20,7 @@ from sensational.config import head_sources, load_config
 from sensational.data.loader import load_corpora, rows_of
 from sensational.fitting import fit_head
 from sensational.metrics import binary_metrics
-from sensational.paths import CONFIG_PATH, ROOT
+from sensational.paths import CONFIG_PATH
 
 CALM_CORPUS = "bbc-nyt"
 
@@ -39,7 +39,7 @@ def variant(config: dict, head: str, override: dict) -> dict:
 
 
 def dev_summary(config: dict, head: str, table) -> dict:
-    pipeline, summary = fit_head(config, head, table, ROOT, log=lambda _: None)
+    pipeline, summary = fit_head(config, head, table, log=lambda _: None)
     annotated = {name for name, spec in config["sources"].items() if spec.get("annotated")}
     sources = set(head_sources(config, head)) | (annotated if head == "sensational" else set())
     dev = rows_of(table, "dev", sources)
@@ -63,7 +63,7 @@ def dev_summary(config: dict, head: str, table) -> dict:
 def main() -> None:
     head, overrides = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else [{}]
     config = load_config(CONFIG_PATH)
-    table, _ = load_corpora(config["sources"], ROOT)
+    table, _ = load_corpora(config["sources"])
     for override in overrides:
         print(json.dumps(override), json.dumps(dev_summary(variant(config, head, override), head, table)), flush=True)
 
