@@ -5,7 +5,6 @@ fails. Every number goes to metrics.json; report.md and the model card are rende
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ import pandas as pd
 
 from sensational import calibration
 from sensational.artifact import write_atomically
-from sensational.config import head_sources
+from sensational.config import head_sources, variant
 from sensational.coverage import warning_rates
 from sensational import metrics as m
 from sensational.data.loader import load_corpora, rows_of
@@ -83,29 +82,21 @@ def _variants(config: dict) -> dict[str, tuple[dict, str]]:
     for head in config["heads"]:
         for corpus in head_sources(config, head):
             if f"{corpus} alone" not in variants:  # a corpus two heads share is retrained once
-                alone = copy.deepcopy(config)
-                alone["heads"][head]["sources"] = {corpus: 1.0}
-                variants[f"{corpus} alone"] = (alone, head)
+                variants[f"{corpus} alone"] = (variant(config, head, sources={corpus: 1.0}), head)
     if "sensational" in config["heads"] and all(c in config["sources"] for c in V1_SENSATIONAL["sources"]):
-        v1 = copy.deepcopy(config)
-        v1["heads"]["sensational"] = copy.deepcopy(V1_SENSATIONAL)
+        v1 = variant(config, "sensational", **{"heads.sensational": V1_SENSATIONAL})
         variants["sensational v1 (before data v2 and the semantic block)"] = (v1, "sensational")
     for head, spec in config["heads"].items():
         if spec.get("semantic_weight", 0) > 0:
-            variant = copy.deepcopy(config)
-            variant["heads"][head]["semantic_weight"] = 0.0
-            variants[f"{head} without semantic block"] = (variant, head)
+            variants[f"{head} without semantic block"] = (variant(config, head, semantic_weight=0.0), head)
         if "lexicon" in config:
-            variants[f"{head} without lexicon"] = ({k: v for k, v in config.items() if k != "lexicon"}, head)
+            variants[f"{head} without lexicon"] = (variant(config, head, lexicon=None), head)
         kept = head_sources(config, head)
         for corpus in kept if len(kept) > 1 else []:
-            variant = copy.deepcopy(config)
-            variant["heads"][head]["sources"][corpus] = 0.0
-            variants[f"{head} without {corpus}"] = (variant, head)
+            variants[f"{head} without {corpus}"] = (variant(config, head, **{f"sources.{corpus}": 0.0}), head)
         for corpus in (c for c, w in spec["sources"].items() if w == 0):
-            variant = copy.deepcopy(config)
-            variant["heads"][head]["sources"][corpus] = ADDED_SOURCE_WEIGHT
-            variants[f"{head} with {corpus} at {ADDED_SOURCE_WEIGHT}"] = (variant, head)
+            added = variant(config, head, **{f"sources.{corpus}": ADDED_SOURCE_WEIGHT})
+            variants[f"{head} with {corpus} at {ADDED_SOURCE_WEIGHT}"] = (added, head)
     return variants
 
 

@@ -6,9 +6,12 @@ missing required key is a ConfigError naming the key (`heads.sensational.C: expe
 is) and must exist (`[sources.gossipcop] path: ../data/x.csv not found`). `read_config` gives the
 typed `Config`; `load_config` checks the same way and returns the plain dict the training and
 evaluation code reads, with every path made absolute, so the dict means the same files wherever it
-is read from (the artifact records it, beside the config file's own path).
+is read from (the artifact records it, beside the config file's own path). `variant` makes a new
+config from one with some keys overridden, checked the same way: tuning and evaluation's ablations
+build their configs with it instead of editing dicts.
 """
 
+import copy
 import dataclasses
 import os
 import tomllib
@@ -170,6 +173,39 @@ def _plain(typed, table):
     if isinstance(table, list):
         return [_plain(t, value) for t, value in zip(typed, table)]
     return str(typed) if isinstance(typed, Path) else table
+
+
+# An override's first name is looked up here; `sources` is the head's weights, not the source list.
+HEAD_KEYS = frozenset(f.name for f in dataclasses.fields(Head))
+SECTIONS = frozenset(f.name for f in dataclasses.fields(Config)) - HEAD_KEYS
+
+
+def variant(config: dict, head: str, /, **overrides) -> dict:
+    """A new config: `config` (as load_config gives it) with `overrides` for one of its heads, checked
+    as load_config checks a file (an unknown key or a wrong type is a ConfigError naming it).
+
+    Each override is a dotted key and the value that replaces what is there (None removes it): a
+    key of the config's sections (`features.min_df`, `lexicon` = None for no lexicon, `heads.NAME`
+    for a whole head) or else of the head (`C`, `semantic_weight`, `sources` for all its source
+    weights, `sources.NAME` for one). A relative path is taken from the current folder, as a path
+    given on the command line is. `config` is left as it was."""
+    if head not in config["heads"]:
+        raise ConfigError(f"variant: no head {head!r}; the config has {', '.join(config['heads'])}")
+    table = copy.deepcopy(config)  # deep: the overrides write into nested tables
+    for key, value in overrides.items():
+        names = key.split(".")
+        if names[0] not in SECTIONS:
+            names = ["heads", head, *names]
+        place = table
+        for depth, name in enumerate(names[:-1], start=1):
+            place = place.setdefault(name, {})
+            if not isinstance(place, dict):
+                raise ConfigError(f"variant: {'.'.join(names[:depth])}: expected a table, got {place!r}")
+        if value is None:
+            place.pop(names[-1], None)
+        else:
+            place[names[-1]] = value
+    return _plain(_checked(table, "variant", Path()), table)
 
 
 def head_sources(config: dict, head: str) -> dict[str, float]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sensational.config import ConfigError, load_config, read_config
+from sensational.config import ConfigError, load_config, read_config, variant
 from sensational.paths import CONFIG_PATH, DATA_DIR
 
 
@@ -72,3 +72,38 @@ def test_a_path_that_does_not_exist_is_an_error_naming_its_key(tmp_path, old, ne
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert message in str(raised.value) and str(path) in str(raised.value)
+
+
+def test_a_variant_is_a_new_checked_config_and_leaves_the_original_as_it_was():
+    config = load_config(CONFIG_PATH)
+    changed = variant(config, "clickbait", C=2.0, lexicon=None, **{"sources.webis-clickbait-17": 0.6, "features.min_df": 1})
+    assert changed["heads"]["clickbait"]["C"] == 2.0 and changed["features"]["min_df"] == 1
+    assert changed["heads"]["clickbait"]["sources"] == {**config["heads"]["clickbait"]["sources"], "webis-clickbait-17": 0.6}
+    assert "lexicon" not in changed and changed["heads"]["sensational"] == config["heads"]["sensational"]
+    assert variant(config, "clickbait", sources={"chakraborty2016": 1.0})["heads"]["clickbait"]["sources"] == {"chakraborty2016": 1.0}
+    assert config == load_config(CONFIG_PATH)  # untouched
+    changed["heads"]["sensational"]["sources"]["bbc-nyt"] = 0.0
+    assert config["heads"]["sensational"]["sources"]["bbc-nyt"] == 1.0  # and shares nothing with the variant
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"Cx": 2.0}, "variant: [heads.sensational] unknown key 'Cx'"),
+        ({"C": "four"}, "variant: heads.sensational.C: expected a number, got 'four'"),
+        ({"sources.goodnewseveryone": "high"}, "heads.sensational.sources.goodnewseveryone: expected a number, got 'high'"),
+        ({"sources.nowhere": 1.0}, "[heads.sensational] names unknown source(s) nowhere"),
+        ({"features.min_dff": 1}, "[features] unknown key 'min_dff'"),
+        ({"features.min_df.low": 1}, "variant: features.min_df: expected a table, got 2"),
+        ({"lexicon.path": "nowhere.toml"}, "[lexicon] path: nowhere.toml not found"),
+    ],
+)
+def test_a_variant_with_a_wrong_key_or_value_is_an_error_naming_it(overrides, message):
+    with pytest.raises(ConfigError) as raised:
+        variant(load_config(CONFIG_PATH), "sensational", **overrides)
+    assert message in str(raised.value)
+
+
+def test_a_variant_of_a_head_the_config_lacks_is_an_error():
+    with pytest.raises(ConfigError, match="no head 'teaser'"):
+        variant(load_config(CONFIG_PATH), "teaser", C=1.0)
