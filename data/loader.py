@@ -185,13 +185,12 @@ READERS = {"chakraborty": read_chakraborty, "webis": read_webis, "table": read_t
 # --- assembling the table -------------------------------------------------------------------------
 
 
-def load_source(name: str, spec: dict, root: Path, report: LoadReport) -> pd.DataFrame:
+def load_source(name: str, spec: dict, report: LoadReport) -> pd.DataFrame:
     """Read one source declared in the config, normalise, deduplicate and split it."""
     reader = READERS.get(spec.get("format", ""))
     if reader is None:
         raise DataError(name, None, f"unknown format {spec.get('format')!r}; expected one of {sorted(READERS)}")
-    path = Path(spec["path"])
-    path = path if path.is_absolute() else root / path
+    path = Path(spec["path"])  # load_config made it absolute, from the config file's folder
     if not path.exists():
         raise DataError(path, None, "file or folder missing")
     options = {key: value for key, value in spec.items()
@@ -236,10 +235,10 @@ def _deduplicate(frame: pd.DataFrame, counts: CorpusCounts) -> pd.DataFrame:
     return first.reset_index()
 
 
-def load_corpora(sources: dict[str, dict], root: Path) -> tuple[pd.DataFrame, LoadReport]:
+def load_corpora(sources: dict[str, dict]) -> tuple[pd.DataFrame, LoadReport]:
     """All sources of the config as one table, with a report of what was dropped and why."""
     report = LoadReport()
-    frames = [load_source(name, spec, root, report) for name, spec in sources.items()]
+    frames = [load_source(name, spec, report) for name, spec in sources.items()]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return table, report
 

@@ -9,12 +9,11 @@ from rich.table import Table
 
 from sensational.config import load_config
 from sensational.data.loader import load_corpora
-from sensational.paths import ROOT
 
 
 def print_summary(config_path: Path) -> None:
     console = Console()
-    table, report = load_corpora(load_config(config_path)["sources"], ROOT)
+    table, report = load_corpora(load_config(config_path)["sources"])
     for line in report.lines():
         console.print(line)
     counts = Table(title=f"headlines per corpus and split (config {config_path})")

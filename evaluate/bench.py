@@ -22,7 +22,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sensational.paths import CONFIG_PATH, REPORT_DIR, ROOT
+from sensational.paths import CONFIG_PATH, REPORT_DIR
 
 TOP_PHRASES = 5
 
@@ -181,7 +181,7 @@ def _training_rows(load_config, load_corpora):
     from sensational.data.loader import rows_of
 
     sources = used_sources(load_config(CONFIG_PATH))
-    table, _ = load_corpora(sources, ROOT)
+    table, _ = load_corpora(sources)
     return rows_of(table, "train", sources)
 
 
@@ -202,7 +202,7 @@ def _headlines(load_config, load_corpora) -> list[str]:
     """Every shipped headline (all corpora and splits), in a fixed shuffled order."""
     import random
 
-    table, _ = load_corpora(load_config(CONFIG_PATH)["sources"], ROOT)
+    table, _ = load_corpora(load_config(CONFIG_PATH)["sources"])
     headlines = table["text"].tolist()
     random.Random(13).shuffle(headlines)
     return headlines

@@ -5,7 +5,6 @@ fails. Every number goes to metrics.json; report.md and the model card are rende
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from pathlib import Path
@@ -15,12 +14,12 @@ import pandas as pd
 
 from sensational import calibration
 from sensational.artifact import write_atomically
-from sensational.config import head_sources
+from sensational.config import head_sources, variant
 from sensational.coverage import warning_rates
 from sensational import metrics as m
 from sensational.data.loader import load_corpora, rows_of
 from sensational.fitting import fit_head
-from sensational.paths import MODEL_CARD_PATH, REPORT_DIR, ROOT
+from sensational.paths import DATA_DIR, MODEL_CARD_PATH, REPORT_DIR
 from sensational.predictor import Sensational
 
 TARGET_PRECISIONS = (0.90, 0.95)
@@ -41,7 +40,7 @@ V1_SENSATIONAL = {"C": 4.0, "soft_targets": False, "semantic_weight": 0.0, "cali
                   "sources": {"goodnewseveryone": 1.0, "chakraborty2016-news": 0.1}}
 CALM_CORPUS = "bbc-nyt"  # the calm broadcaster register: its flag rate is a false-alarm rate
 EMOTIONS = ["anger", "disgust", "fear", "joy", "sadness", "surprise"]
-SEMEVAL_LABELS = "data/pools/semeval2007_affective_emobank/labels_wide.csv"
+SEMEVAL_LABELS = DATA_DIR / "pools" / "semeval2007_affective_emobank" / "labels_wide.csv"
 
 
 def _is_graded(scores: pd.Series) -> bool:
@@ -65,11 +64,11 @@ def _summary(labels, scores, threshold) -> dict:
     return {key: full[key] for key in ("accuracy", "f1", "roc_auc")}
 
 
-def _variant_scores(config: dict, head: str, table: pd.DataFrame, test: pd.DataFrame, root: Path) -> dict | None:
+def _variant_scores(config: dict, head: str, table: pd.DataFrame, test: pd.DataFrame) -> dict | None:
     """Retrain one head as `config` says; test metrics on every corpus at the variant's own dev
     calibration and threshold. None if its training rows have one class."""
     try:
-        pipeline, summary = fit_head(config, head, table, root, log=lambda _: None)
+        pipeline, summary = fit_head(config, head, table, log=lambda _: None)
     except ValueError:
         return None
     scores = calibration.platt(pipeline.decision_function(test["text"].tolist()), summary["calibration"])
@@ -83,40 +82,32 @@ def _variants(config: dict) -> dict[str, tuple[dict, str]]:
     for head in config["heads"]:
         for corpus in head_sources(config, head):
             if f"{corpus} alone" not in variants:  # a corpus two heads share is retrained once
-                alone = copy.deepcopy(config)
-                alone["heads"][head]["sources"] = {corpus: 1.0}
-                variants[f"{corpus} alone"] = (alone, head)
+                variants[f"{corpus} alone"] = (variant(config, head, sources={corpus: 1.0}), head)
     if "sensational" in config["heads"] and all(c in config["sources"] for c in V1_SENSATIONAL["sources"]):
-        v1 = copy.deepcopy(config)
-        v1["heads"]["sensational"] = copy.deepcopy(V1_SENSATIONAL)
+        v1 = variant(config, "sensational", **{"heads.sensational": V1_SENSATIONAL})
         variants["sensational v1 (before data v2 and the semantic block)"] = (v1, "sensational")
     for head, spec in config["heads"].items():
         if spec.get("semantic_weight", 0) > 0:
-            variant = copy.deepcopy(config)
-            variant["heads"][head]["semantic_weight"] = 0.0
-            variants[f"{head} without semantic block"] = (variant, head)
+            variants[f"{head} without semantic block"] = (variant(config, head, semantic_weight=0.0), head)
         if "lexicon" in config:
-            variants[f"{head} without lexicon"] = ({k: v for k, v in config.items() if k != "lexicon"}, head)
+            variants[f"{head} without lexicon"] = (variant(config, head, lexicon=None), head)
         kept = head_sources(config, head)
         for corpus in kept if len(kept) > 1 else []:
-            variant = copy.deepcopy(config)
-            variant["heads"][head]["sources"][corpus] = 0.0
-            variants[f"{head} without {corpus}"] = (variant, head)
+            variants[f"{head} without {corpus}"] = (variant(config, head, **{f"sources.{corpus}": 0.0}), head)
         for corpus in (c for c, w in spec["sources"].items() if w == 0):
-            variant = copy.deepcopy(config)
-            variant["heads"][head]["sources"][corpus] = ADDED_SOURCE_WEIGHT
-            variants[f"{head} with {corpus} at {ADDED_SOURCE_WEIGHT}"] = (variant, head)
+            added = variant(config, head, **{f"sources.{corpus}": ADDED_SOURCE_WEIGHT})
+            variants[f"{head} with {corpus} at {ADDED_SOURCE_WEIGHT}"] = (added, head)
     return variants
 
 
 def evaluate_model(
-    model_path: Path | None = None, out_dir: Path = REPORT_DIR, root: Path = ROOT, card_path: Path | None = None
+    model_path: Path | None = None, out_dir: Path = REPORT_DIR, card_path: Path | None = None
 ) -> dict:
     started = time.perf_counter()
     model = Sensational.load(model_path)
     config = model.metadata["config"]
     # Every declared source, so ablations can add one the heads leave out.
-    table, _ = load_corpora(config["sources"], root)
+    table, _ = load_corpora(config["sources"])
     all_test = rows_of(table, "test", table["corpus"].unique())
 
     heads, scored_tests = {}, {}
@@ -163,7 +154,7 @@ def evaluate_model(
 
     variants = _variants(config)
     # Independent retrainings: one per core.
-    fitted = Parallel(n_jobs=2)(delayed(_variant_scores)(c, h, table, all_test, root) for c, h in variants.values())
+    fitted = Parallel(n_jobs=2)(delayed(_variant_scores)(c, h, table, all_test) for c, h in variants.values())
     results = {name: result for name, result in zip(variants, fitted) if result is not None}
     cross = {name.removesuffix(" alone"): result for name, result in results.items() if name.endswith(" alone")}
     for name, head in model.heads.items():
@@ -174,7 +165,7 @@ def evaluate_model(
         }
     ablation = {name: result for name, result in results.items() if not name.endswith(" alone")}
     product = model.product
-    register = _register_checks(config, scored_tests[product.name], product.threshold, root)
+    register = _register_checks(config, scored_tests[product.name], product.threshold)
 
     metrics = {
         "model": {**model.model_info, "path": str(model.path), "created": model.metadata.get("created"),
@@ -213,7 +204,7 @@ def _pooled_groups(config: dict, test: pd.DataFrame, with_all: bool = True) -> l
     return groups
 
 
-def _register_checks(config: dict, test: pd.DataFrame, threshold: float, root: Path) -> dict:
+def _register_checks(config: dict, test: pd.DataFrame, threshold: float) -> dict:
     """What the product head does outside its labels' terms: the flag rate on the calm register and
     the rank correlation of its score with human emotion intensity (SemEval-2007) and arousal (EmoBank)."""
     checks = {}
@@ -221,7 +212,7 @@ def _register_checks(config: dict, test: pd.DataFrame, threshold: float, root: P
     if len(calm):
         checks["calm_flag_rate"] = {"corpus": CALM_CORPUS, "n": len(calm),
                                     "flag_rate": float((calm["model_score"] >= threshold).mean())}
-    path = root / SEMEVAL_LABELS
+    path = SEMEVAL_LABELS
     if path.exists():
         from scipy.stats import spearmanr
 

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from sensational.inputs import InputError, InputRow
+from sensational.record import SCHEMA_VERSION, make_record
 
-# 2: the clickbait head's result as `clickbait`. 3: `flagged` is any category's flag, `categories`
-# holds each head's score, flag and threshold, phrases name their head, and `warnings`.
-SCHEMA_VERSION = 3
 _END = object()
 
 
@@ -106,8 +104,6 @@ def _read_ahead(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]
 def records_for(model, batch: list[InputRow], top_phrases: int, threshold=None) -> list[dict]:
     """One output record per input row, in order; rows with an input error get an error record.
     `threshold`: as Sensational.predict takes it."""
-    from sensational.predictor import make_record
-
     valid = [row for row in batch if row.error is None]
     scored = iter(model.predict([row.headline for row in valid], top_phrases=top_phrases, threshold=threshold))
     records = []

@@ -146,6 +146,20 @@ def _silence_stdout() -> None:
 
 
 @app.command()
+def schema(
+    model: Optional[Path] = typer.Option(None, help="Model artifact [default: the one `make train` wrote]."),
+) -> None:
+    """Print the JSON Schema of the model's records (its categories are the model's heads)."""
+    from sensational.artifact import ModelError
+    from sensational.record import schema_text
+
+    try:
+        typer.echo(schema_text(model), nl=False)
+    except ModelError as exc:
+        _fail(str(exc), EXIT_MODEL)
+
+
+@app.command()
 def data(config: Path = typer.Option(CONFIG_PATH, help="Training config (TOML) naming the sources.")) -> None:
     """Load and validate the corpora; print counts per corpus and split."""
     from sensational.data.summary import print_summary

@@ -5,8 +5,6 @@ what it fitted)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -16,7 +14,6 @@ from sensational.config import head_sources
 from sensational.data.loader import rows_of
 from sensational.lexicon import Lexicon
 from sensational.metrics import best_f1_threshold, binary_metrics
-from sensational.paths import ROOT
 from sensational.pipeline import build_pipeline
 from sensational.semantic import load_vectors
 
@@ -32,7 +29,7 @@ def soft_target_rows(features, scores: np.ndarray, weights: np.ndarray, soft: bo
     return stacked[keep], targets[keep], row_weights[keep]
 
 
-def fit_pipeline(config: dict, head: str, train_rows: pd.DataFrame, root: Path = ROOT, log=print):
+def fit_pipeline(config: dict, head: str, train_rows: pd.DataFrame, log=print):
     """The pipeline of one head fitted on `train_rows` (columns text, score, corpus), each row
     weighted by its source's weight in that head."""
     lexicon_path = config.get("lexicon", {}).get("path")
@@ -40,9 +37,9 @@ def fit_pipeline(config: dict, head: str, train_rows: pd.DataFrame, root: Path =
     spec = config["heads"][head]
     pipeline = build_pipeline(
         config,
-        Lexicon.from_file(root / lexicon_path) if lexicon_path else None,
+        Lexicon.from_file(lexicon_path) if lexicon_path else None,
         spec["C"],
-        load_vectors(root / vectors_path) if vectors_path else None,
+        load_vectors(vectors_path) if vectors_path else None,
         spec.get("semantic_weight", 0.0),
     )
     union, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
@@ -60,7 +57,7 @@ def fit_pipeline(config: dict, head: str, train_rows: pd.DataFrame, root: Path =
     return pipeline
 
 
-def fit_head(config: dict, head: str, table: pd.DataFrame, root: Path = ROOT, log=print) -> tuple[object, dict]:
+def fit_head(config: dict, head: str, table: pd.DataFrame, log=print) -> tuple[object, dict]:
     """Fit one head on its sources' train rows, then on their dev rows: the calibration of its logit,
     its graded strength (if the config names a graded source) and its best-F1 threshold.
     Returns (pipeline, summary) where summary holds what a loaded model needs beside the pipeline."""
@@ -68,7 +65,7 @@ def fit_head(config: dict, head: str, table: pd.DataFrame, root: Path = ROOT, lo
     train_rows, dev_rows = rows_of(table, "train", sources), rows_of(table, "dev", sources)
     if train_rows["label"].nunique() < 2:
         raise ValueError(f"head {head}: the training split needs labelled headlines of both classes")
-    pipeline = fit_pipeline(config, head, train_rows, root, log)
+    pipeline = fit_pipeline(config, head, train_rows, log)
     logits = pipeline.decision_function(dev_rows["text"].tolist())
     labels = dev_rows["label"].astype(int).to_numpy()
     summary = {"rows_per_corpus": train_rows["corpus"].value_counts().sort_index().to_dict()}

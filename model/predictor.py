@@ -31,6 +31,7 @@ from sensational.coverage import english, warnings_for
 from sensational.explain import explain
 from sensational.fast import BATCH, FastScorer, Unsupported
 from sensational.paths import default_model_path
+from sensational.record import make_record
 from sensational.scoring import Batch, FeaturePass
 
 DEFAULT_TOP_PHRASES = 5
@@ -198,33 +199,6 @@ class Sensational:
                 known = sum(result["known_features"] for result in per_head.values())
                 records.append(make_record(headline, self.model_info, per_head, warnings_for(headline, known, in_english)))
         return records
-
-
-def make_record(headline: str | None, model_info: dict, per_head: dict | None = None, warnings=(), error=None) -> dict:
-    """The one place a record's fields are laid out, scored (`per_head`: each head's result from
-    Head.results) or not (`error`). The CLI and the service add `id` and `schema_version`."""
-    if error is not None:
-        flagged = score = categories = None
-        phrases = []
-    else:
-        categories = {
-            name: {key: r[key] for key in ("score", "flagged", "threshold", "strength") if key in r} for name, r in per_head.items()
-        }
-        flagged = any(r["flagged"] for r in per_head.values())
-        score = per_head[PRODUCT_HEAD]["score"]
-        phrases = [{**phrase, "head": name} for name, r in per_head.items() if r["phrases"] for phrase in r["phrases"]]
-    record = {
-        "headline": headline,
-        "flagged": flagged,
-        "score": score,
-        "categories": categories,
-        "phrases": phrases,
-        "warnings": list(warnings),
-        "model": model_info,
-    }
-    if error is not None:
-        record["error"] = error
-    return record
 
 
 def _compiled(name: str, pipeline) -> FastScorer:

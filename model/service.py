@@ -3,7 +3,7 @@
     GET  /          the review page (web/review.html): paste or upload headlines, see why each is flagged
     POST /v1/score  {"headlines": ["...", {"id": "a1", "headline": "..."}], "top_phrases": 5,
                      "threshold": {"sensational": 0.4, "clickbait": 0.7}}   (or a number: sensational's)
-                 -> {"records": [...]}   one record per item, in order (see schema/record.schema.json)
+                 -> {"records": [...]}   one record per item, in order (`sensational schema` prints their schema)
     GET  /healthz   -> {"status": "ok", "model": {"name": ..., "fingerprint": ...}, "thresholds": {...}, ...}
     GET  /openapi.json, /docs
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
-import json
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -39,10 +38,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sensational.batch import SCHEMA_VERSION
 from sensational.inputs import InputRow, checked_row, id_problem, is_unicode, row_id
 from sensational.paths import default_model_path
 from sensational.predictor import DEFAULT_TOP_PHRASES, Sensational
+from sensational.record import SCHEMA_VERSION, record_schema
 from sensational.workers import ScoringPool
 
 MAX_BATCH = 1000
@@ -183,10 +182,9 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> JSON
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-def record_schema() -> dict:
-    schema = json.loads((files("sensational") / "schema" / "record.schema.json").read_text(encoding="utf-8"))
-    schema.pop("$schema", None)
-    return schema
+def _embedded(schema: dict) -> dict:
+    """A JSON Schema inside the OpenAPI document, which names its own dialect."""
+    return {key: value for key, value in schema.items() if key != "$schema"}
 
 
 def review_page() -> str:
@@ -215,7 +213,7 @@ def create_app(model_path=None, workers: int = 1, token: str | None = None, recy
     app.add_exception_handler(RequestValidationError, invalid_request)
     records_schema = {
         "type": "object",
-        "properties": {"records": {"type": "array", "items": record_schema()}},
+        "properties": {"records": {"type": "array", "items": _embedded(record_schema(model.heads))}},
         "required": ["records"],
     }
 

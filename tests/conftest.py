@@ -51,7 +51,8 @@ SENSATIONAL = [
 
 
 def write_tiny_corpora(folder: Path) -> Path:
-    """Tiny versions of the three source formats, and a config that trains on them."""
+    """Tiny versions of the three source formats, and a config that trains on them (its paths are
+    relative to it, but for the shipped semantic vectors, which are not copied)."""
     (folder / "chak").mkdir(parents=True)
     (folder / "chak" / "clickbait.txt").write_text("\n".join(CLICKBAIT) + "\n", encoding="utf-8")
     (folder / "chak" / "non_clickbait.txt").write_text("\n".join(NEUTRAL) + "\n", encoding="utf-8")
@@ -81,7 +82,7 @@ sublinear_tf = true
 [classifier]
 max_iter = 500
 [lexicon]
-path = "{folder / 'framing.toml'}"
+path = "framing.toml"
 [semantic]
 path = "{ROOT / 'data' / 'vectors' / 'minilm_l6_static.npz'}"
 [heads.sensational]
@@ -97,13 +98,13 @@ strength_source = "webis"
 sources = {{ chak = 1.0, webis = 1.0 }}
 [sources.chak]
 format = "chakraborty"
-path = "{folder / 'chak'}"
+path = "chak"
 [sources.webis]
 format = "webis"
-path = "{folder / 'posts.jsonl.gz'}"
+path = "posts.jsonl.gz"
 [sources.own]
 format = "table"
-path = "{folder / 'own.csv'}"
+path = "own.csv"
 text_column = "headline"
 label_column = "label"
 score_column = "score"

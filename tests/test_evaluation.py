@@ -72,3 +72,42 @@ def test_warning_rates_per_test_corpus_and_the_covered_language(evaluated):
     assert all(set(rates) == {"language", "no_features"} for rates in metrics["warning_rates"].values())
     assert "## Coverage warnings" in (out / "report.md").read_text()
     assert "English only" in (out / "MODEL_CARD.md").read_text()
+
+
+def test_ablation_variants_change_only_what_their_names_say():
+    from sensational.config import load_config
+    from sensational.evaluate.evaluation import ADDED_SOURCE_WEIGHT, V1_SENSATIONAL, _variants
+    from sensational.paths import CONFIG_PATH
+
+    def leaves(table, prefix=""):
+        """{dotted key: value} of every leaf of a nested dict."""
+        out = {}
+        for key, value in table.items():
+            out.update(leaves(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value})
+        return out
+
+    config = load_config(CONFIG_PATH)
+    before = leaves(config)
+    for name, (changed, head) in _variants(config).items():
+        after = leaves(changed)
+        diff = {key: after.get(key) for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        sources = f"heads.{head}.sources"
+        if name.endswith(" alone"):
+            corpus = name.removesuffix(" alone")
+            assert changed["heads"][head]["sources"] == {corpus: 1.0}
+            assert {key for key in diff if not key.startswith(sources + ".")} == set(), name
+        elif name.startswith("sensational v1"):
+            assert changed["heads"]["sensational"] == V1_SENSATIONAL
+            assert all(key.startswith("heads.sensational.") for key in diff), name
+        elif name.endswith("without semantic block"):
+            assert diff == {f"heads.{head}.semantic_weight": 0.0}, name
+        elif name.endswith("without lexicon"):
+            assert diff == {"lexicon.path": None} and "lexicon" not in changed, name
+        elif " with " in name:
+            corpus = name.removeprefix(f"{head} with ").removesuffix(f" at {ADDED_SOURCE_WEIGHT}")
+            assert diff == {f"{sources}.{corpus}": ADDED_SOURCE_WEIGHT}, name
+        else:
+            corpus = name.removeprefix(f"{head} without ")
+            assert diff == {f"{sources}.{corpus}": 0.0}, name
+    assert config == load_config(CONFIG_PATH)
+    assert len(_variants(config)) == 27

@@ -33,9 +33,9 @@ TRICKY = [
 def headlines():
     from sensational.config import load_config
     from sensational.data.loader import load_corpora
-    from sensational.paths import CONFIG_PATH, ROOT
+    from sensational.paths import CONFIG_PATH
 
-    table, _ = load_corpora(load_config(CONFIG_PATH)["sources"], ROOT)
+    table, _ = load_corpora(load_config(CONFIG_PATH)["sources"])
     return table["text"].sample(3000, random_state=1).tolist() + TRICKY
 
 

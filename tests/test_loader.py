@@ -14,7 +14,7 @@ def table_source(path, **options):
 def test_loader_yields_one_table_with_the_documented_columns(tiny_config, tmp_path):
     from sensational.config import load_config
 
-    table, report = load_corpora(load_config(tiny_config)["sources"], tmp_path)
+    table, report = load_corpora(load_config(tiny_config)["sources"])
     assert list(table.columns) == ["text", "label", "score", "corpus", "split", "source_row", "held_out"]
     assert set(table["corpus"]) == {"chak", "webis", "own"}
     assert set(table["split"]) <= {"train", "dev", "test"}
@@ -28,7 +28,7 @@ def test_bad_utf8_names_file_and_row(tmp_path):
     (tmp_path / "c" / "clickbait.txt").write_bytes(b"fine headline\nbad \xff byte\n")
     (tmp_path / "c" / "non_clickbait.txt").write_text("ok\n")
     with pytest.raises(DataError, match=r"clickbait.txt, row 2: not valid UTF-8"):
-        load_corpora({"c": {"format": "chakraborty", "path": str(tmp_path / "c")}}, tmp_path)
+        load_corpora({"c": {"format": "chakraborty", "path": str(tmp_path / "c")}})
 
 
 @pytest.mark.parametrize(
@@ -46,27 +46,27 @@ def test_webis_validation(tmp_path, line, problem):
     with gzip.open(path, "wt") as handle:
         handle.write(good + "\n" + line + "\n")
     with pytest.raises(DataError, match=rf"posts.jsonl.gz, row 2: {problem}"):
-        load_corpora({"w": {"format": "webis", "path": str(path)}}, tmp_path)
+        load_corpora({"w": {"format": "webis", "path": str(path)}})
 
 
 def test_table_validation_names_row(tmp_path):
     path = tmp_path / "own.csv"
     path.write_text("headline,label\nfine,1\nalso fine,yes\n")
     with pytest.raises(DataError, match=r"own.csv, row 3: label is 'yes', expected 0 or 1"):
-        load_corpora({"own": table_source(path)}, tmp_path)
+        load_corpora({"own": table_source(path)})
     path.write_text("headline,label\nfine,1\ntoo,many,fields\n")
     with pytest.raises(DataError, match=r"own.csv, row 3: wrong number of fields"):
-        load_corpora({"own": table_source(path)}, tmp_path)
+        load_corpora({"own": table_source(path)})
     path.write_text("title,label\nfine,1\n")
     with pytest.raises(DataError, match=r"own.csv, row 2: no column 'headline'"):
-        load_corpora({"own": table_source(path)}, tmp_path)
+        load_corpora({"own": table_source(path)})
 
 
 def test_unknown_format_and_missing_file(tmp_path):
     with pytest.raises(DataError, match="unknown format"):
-        load_corpora({"x": {"format": "excel", "path": "x"}}, tmp_path)
+        load_corpora({"x": {"format": "excel", "path": "x"}})
     with pytest.raises(DataError, match="file or folder missing"):
-        load_corpora({"x": {"format": "table", "path": "nope.csv"}}, tmp_path)
+        load_corpora({"x": {"format": "table", "path": str(tmp_path / "nope.csv")}})
 
 
 def test_empty_and_duplicates_are_dropped_and_counted(tmp_path):
@@ -82,7 +82,7 @@ def test_empty_and_duplicates_are_dropped_and_counted(tmp_path):
         {"headline": "Kept", "label": 0},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    table, report = load_corpora({"own": table_source(path)}, tmp_path)
+    table, report = load_corpora({"own": table_source(path)})
     counts = report.corpora["own"]
     assert (counts.read, counts.empty, counts.duplicates, counts.conflicting, counts.kept) == (8, 1, 2, 2, 3)
     assert sorted(table["text"]) == ["Fullwidth", "Kept", "Same headline"]
@@ -92,7 +92,7 @@ def test_empty_and_duplicates_are_dropped_and_counted(tmp_path):
 def test_unlabelled_source_loads_with_missing_labels(tmp_path):
     path = tmp_path / "plain.csv"
     path.write_text("headline\nOne\nTwo\n")
-    table, _ = load_corpora({"plain": table_source(path, label_column="")}, tmp_path)
+    table, _ = load_corpora({"plain": table_source(path, label_column="")})
     assert table["label"].isna().all() and len(table) == 2
 
 

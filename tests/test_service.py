@@ -8,8 +8,8 @@ import sys
 import httpx
 import pytest
 
-from sensational.batch import SCHEMA_VERSION
 from sensational.predictor import Sensational
+from sensational.record import SCHEMA_VERSION, record_schema
 from sensational.service import MAX_BATCH, MAX_BODY_BYTES
 from tests.helpers import cli_records, service_records as score, wait_for
 
@@ -27,11 +27,15 @@ def test_healthz_names_the_model(client, tiny_model):
     assert body["schema_version"] == SCHEMA_VERSION
 
 
-def test_openapi_and_docs_are_served(client):
+def test_openapi_and_docs_are_served(client, tiny_model):
     spec = client.get("/openapi.json").json()
     assert {"/v1/score", "/healthz"} <= set(spec["paths"])
     response_schema = spec["paths"]["/v1/score"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert response_schema["properties"]["records"]["items"]["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
+    served = response_schema["properties"]["records"]["items"]
+    assert served["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+    # The served model's own record schema, without a dialect of its own inside the OpenAPI document.
+    expected = record_schema(Sensational.load(tiny_model).heads)
+    assert served == {key: value for key, value in expected.items() if key != "$schema"}
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 

@@ -52,12 +52,3 @@ def test_interrupted_write_leaves_no_model(tiny_config, tmp_path, monkeypatch):
         train_model(tiny_config, target, log=lambda message: None)
     assert list(tmp_path.iterdir()) == []
 
-
-def test_tune_variants_override_a_copy_of_the_config():
-    from sensational.train.tune import variant
-
-    config = {"features": {"min_df": 2}, "heads": {"sensational": {"C": 4.0, "sources": {"a": 1.0, "b": 0.1}}}}
-    changed = variant(config, "sensational", {"C": 2.0, "sources": {"b": 0.0}, "features.min_df": 1})
-    assert changed["heads"]["sensational"] == {"C": 2.0, "sources": {"a": 1.0, "b": 0.0}}
-    assert changed["features"]["min_df"] == 1
-    assert config["heads"]["sensational"]["C"] == 4.0 and config["features"]["min_df"] == 2  # untouched

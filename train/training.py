@@ -14,7 +14,6 @@ from sensational.artifact import library_versions, save_artifact, sha256_of
 from sensational.config import head_sources, load_config, used_sources
 from sensational.data.loader import LoadReport, load_corpora, rows_of
 from sensational.fitting import fit_head
-from sensational.paths import ROOT
 
 
 @dataclass
@@ -35,17 +34,17 @@ def data_fingerprint(rows: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def train_model(config_path: Path, output_path: Path, log=print, root: Path = ROOT) -> TrainResult:
+def train_model(config_path: Path, output_path: Path, log=print) -> TrainResult:
     started = time.perf_counter()
     config = load_config(config_path)
     log(f"config: {config_path}")
-    table, report = load_corpora(used_sources(config), root)
+    table, report = load_corpora(used_sources(config))
     for line in report.lines():
         log(f"data: {line}")
 
     pipelines, heads = {}, {}
     for head in config["heads"]:
-        pipelines[head], heads[head] = fit_head(config, head, table, root, log)
+        pipelines[head], heads[head] = fit_head(config, head, table, log)
         log(f"{head}: threshold {heads[head]['threshold']} (best F1 on dev)")
     train_rows = rows_of(table, "train", {c for head in config["heads"] for c in head_sources(config, head)})
 
@@ -60,7 +59,7 @@ def train_model(config_path: Path, output_path: Path, log=print, root: Path = RO
     }
     vectors = config.get("semantic", {}).get("path")
     if vectors:  # which vectors the semantic block was built from, to the byte
-        metadata["semantic"] = {"path": vectors, "sha256": sha256_of(root / vectors)}
+        metadata["semantic"] = {"path": vectors, "sha256": sha256_of(vectors)}
     manifest = save_artifact(output_path, pipelines, metadata)
     return TrainResult(
         model_path=output_path,

@@ -2,8 +2,8 @@
 
     .venv/bin/python -m sensational.train.tune sensational '[{}, {"semantic_weight": 4.0}, {"C": 2.0}]'
 
-Each variant overrides keys of the head (`{"sources": {...}}` updates its source weights) or, as
-`"features.min_df"`, a key of another section. It is fitted with `fit_head` (dev calibration and
+Each variant overrides keys of the head (`"sources.NAME"` sets one source's weight) or, as
+`"features.min_df"`, a key of another section: see sensational.config.variant. It is fitted with `fit_head` (dev calibration and
 threshold included) and measured on dev only: per corpus ROC-AUC, and for the sensational head the
 pooled annotated dev rows (ROC-AUC, F1, ECE) and the flag rate on the calm BBC/NYT rows. Test rows
 are never read.
@@ -11,35 +11,21 @@ are never read.
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 
 from sensational import calibration
-from sensational.config import head_sources, load_config
+from sensational.config import head_sources, load_config, variant
 from sensational.data.loader import load_corpora, rows_of
 from sensational.fitting import fit_head
 from sensational.metrics import binary_metrics
-from sensational.paths import CONFIG_PATH, ROOT
+from sensational.paths import CONFIG_PATH
 
 CALM_CORPUS = "bbc-nyt"
 
 
-def variant(config: dict, head: str, override: dict) -> dict:
-    changed = copy.deepcopy(config)
-    for key, value in override.items():
-        if key == "sources":
-            changed["heads"][head]["sources"].update(value)
-        elif "." in key:
-            section, name = key.split(".", 1)
-            changed[section][name] = value
-        else:
-            changed["heads"][head][key] = value
-    return changed
-
-
 def dev_summary(config: dict, head: str, table) -> dict:
-    pipeline, summary = fit_head(config, head, table, ROOT, log=lambda _: None)
+    pipeline, summary = fit_head(config, head, table, log=lambda _: None)
     annotated = {name for name, spec in config["sources"].items() if spec.get("annotated")}
     sources = set(head_sources(config, head)) | (annotated if head == "sensational" else set())
     dev = rows_of(table, "dev", sources)
@@ -63,9 +49,9 @@ def dev_summary(config: dict, head: str, table) -> dict:
 def main() -> None:
     head, overrides = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else [{}]
     config = load_config(CONFIG_PATH)
-    table, _ = load_corpora(config["sources"], ROOT)
+    table, _ = load_corpora(config["sources"])
     for override in overrides:
-        print(json.dumps(override), json.dumps(dev_summary(variant(config, head, override), head, table)), flush=True)
+        print(json.dumps(override), json.dumps(dev_summary(variant(config, head, **override), head, table)), flush=True)
 
 
 if __name__ == "__main__":
