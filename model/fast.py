@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from functools import cached_property
 
 import numpy as np
 
-from sensational.features import FramingMarkers, WordNgrams, WordShapes
+from sensational.features import FramingMarkers, WordNgrams, WordShapes, unit_vectors
 from sensational.lexicon import Lexicon
 from sensational.semantic import SemanticBlock, WordPieces
 
@@ -78,16 +78,14 @@ class Shapes:
     idf: np.ndarray
     coef: np.ndarray
 
-    @cached_property
-    def index(self) -> dict[str, int]:
-        return dict(zip(self.terms, range(len(self.terms))))
-
     def shares(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(share of the logit before dividing by the square root of the headline's word count,
         number of distinct n-grams the block knows) of each lower-cased word."""
-        word_of, columns, values = self.analyzer.word_vectors(words, self.index, self.idf)
-        return (np.bincount(word_of, values * self.coef[columns], minlength=len(words)),
-                np.bincount(word_of, minlength=len(words)))
+        return tuple(self._alone.facts(words))
+
+    @cached_property
+    def _alone(self) -> "ShapeGroup":
+        return ShapeGroup([self])
 
     def word_shares(self, text: str) -> list[tuple[int, int, float]]:
         """(start, end, share of the logit) of each word of `text`: the rule, one headline at a time."""
@@ -95,6 +93,42 @@ class Shapes:
         shares, _ = self.shares([word for word, _, _ in spans])
         scale = 1.0 / np.sqrt(max(len(spans), 1))
         return [(start, end, float(share * scale)) for (_, start, end), share in zip(spans, shares.tolist())]
+
+
+class ShapeGroup:
+    """The word shapes of heads with the same n-gram settings: a new word's n-grams are made and looked
+    up once for all of them (in the union of their vocabularies); then each head weighs them."""
+
+    def __init__(self, members: list[Shapes]):
+        self.members = members
+        self.analyzer = members[0].analyzer
+
+    @cached_property
+    def _union(self) -> tuple[dict[str, int], list[np.ndarray]]:
+        """(union id of each term, per member the column of each union id or -1), built on first use."""
+        terms = sorted(set(chain.from_iterable(member.terms for member in self.members)))
+        ids = dict(zip(terms, range(len(terms))))
+        columns = []
+        for member in self.members:
+            column = np.full(len(terms), -1, dtype=np.int64)
+            column[np.fromiter(map(ids.__getitem__, member.terms), np.int64, len(member.terms))] = np.arange(len(member.terms))
+            columns.append(column)
+        return ids, columns
+
+    def facts(self, words: list[str]) -> list[np.ndarray]:
+        """Per member, two rows: `Shapes.shares` of each word."""
+        ids, columns = self._union
+        grams, per_word = self.analyzer.grams(words)
+        found = np.fromiter(map(ids.get, grams, repeat(-1)), np.int64, len(grams))
+        known = found >= 0
+        word_of, found = np.repeat(np.arange(len(words)), per_word)[known], found[known]
+        facts = []
+        for member, column in zip(self.members, columns):
+            mine = column[found]
+            kept = mine >= 0
+            word, mine, values = unit_vectors(word_of[kept], mine[kept], member.idf, self.analyzer.sublinear_tf)
+            facts += [np.bincount(word, values * member.coef[mine], minlength=len(words)), np.bincount(word, minlength=len(words))]
+        return facts
 
 
 class FastScorer:

@@ -18,7 +18,7 @@ import numpy as np
 
 from sensational.words import WordTable
 
-FACTS = 4  # facts the prefilter keeps of a word (see _Prefilter.facts)
+FACTS = 5  # facts the prefilter keeps of a word (see _Prefilter.facts)
 
 # Words that may stand between the words of an idiom: "rubs HIS hands", "sound THE alarm".
 FILLERS = ("his", "her", "their", "its", "the", "a", "an", "our", "my", "your", "own", "with")
@@ -275,8 +275,8 @@ class _Prefilter:
 
     A one-word phrase whose forms are whole word runs (`\\w+`, ASCII) matches exactly where a run of
     the lower-cased text is one of its forms, so the word's facts decide it (`direct`: a bit per
-    category). Any other phrase needs its first word, followed (directly, or after a filler word) by
-    its second word; where that reading is not safe (a first word of several runs, words beyond
+    category). Any other phrase needs its first word followed by its second word, directly or after
+    one filler word; where that reading is not safe (a first word of several runs, words beyond
     ASCII) its first word alone makes the headline a candidate for the patterns. Headlines with
     characters that fold unlike str.lower are always candidates."""
 
@@ -295,7 +295,7 @@ class _Prefilter:
         def number(run: str) -> int:
             return self.ids.setdefault(run, len(self.ids))
 
-        alone, pairs = set(), set()
+        alone, pairs, before_filler = set(), set(), set()
         self.direct: dict[str, int] = {}  # run -> the categories (bits) a one-word phrase of that form gives
         self.everywhere = False
         for bit, phrases in enumerate(categories.values()):
@@ -315,27 +315,40 @@ class _Prefilter:
                     if second is None or not whole:
                         alone.add(number(run))
                     else:
-                        pairs.update((number(run), number(other)) for other in second | set(FILLERS))
-        self.alone = frozenset(alone)
+                        before_filler.add(number(run))
+                        pairs.update((number(run), number(other)) for other in second)
+        self.fillers = frozenset(map(number, FILLERS))
+        self.alone, self.before_filler = frozenset(alone), frozenset(before_filler)
         self.base = len(self.ids) + 1
         self.pair_keys = frozenset(a * self.base + b for a, b in pairs)
         self.pairs = np.array(sorted(self.pair_keys), dtype=np.int64)
+        self.sorted = {name: np.array(sorted(ids), dtype=np.int64) for name, ids in
+                       (("fillers", self.fillers), ("before_filler", self.before_filler))}
         self.table = WordTable()
         self.table.add("lexicon", self.facts, FACTS)
 
+    def _pair(self, a: int, b: int) -> bool:
+        return a >= 0 and b >= 0 and a * self.base + b in self.pair_keys
+
     def facts(self, words: list[str]) -> np.ndarray:
-        """Per white-space word (lower-cased): its direct categories, whether a candidate phrase
-        starts inside it, and the ids of its first and last runs (-1: no phrase word; -2: no run)."""
-        facts = np.zeros((4, len(words)))
+        """Per white-space word (lower-cased): its direct categories; whether a candidate phrase starts
+        inside it (or may, across its end: a first word and a filler as its last runs); the ids of its
+        first and last runs (-1: no phrase word; -2: no run); how many runs it has."""
+        facts = np.zeros((FACTS, len(words)))
         for column, word in enumerate(words):
             runs = _WORD_RUN.findall(word)
             ids = [self.ids.get(run, -1) for run in runs]
-            inside = any(i in self.alone for i in ids) or any(
-                a >= 0 and b >= 0 and a * self.base + b in self.pair_keys for a, b in zip(ids, ids[1:]))
+            inside = any(i in self.alone for i in ids)
+            for at, (a, b) in enumerate(zip(ids, ids[1:])):
+                if self._pair(a, b):
+                    inside = True
+                elif a in self.before_filler and b in self.fillers:
+                    # The second word follows the filler: in this word, or (conservatively) in the next.
+                    inside |= at + 2 >= len(ids) or self._pair(a, ids[at + 2])
             direct = 0
             for run in runs:
                 direct |= self.direct.get(run, 0)
-            facts[:, column] = direct, inside, ids[0] if ids else -2, ids[-1] if ids else -2
+            facts[:, column] = direct, inside, ids[0] if ids else -2, ids[-1] if ids else -2, len(ids)
         return facts
 
     def rows(self, texts: list[str], words: list[str], word_rows: np.ndarray, anywhere: bool,
@@ -344,18 +357,29 @@ class _Prefilter:
         `facts`: those of `words`, if the caller has them."""
         if anywhere or self.everywhere:
             return np.zeros(len(texts), dtype=np.int64), list(range(len(texts)))
-        direct_bits, inside, first, last = self.table.gather(words) if facts is None else facts
+        direct_bits, inside, first, last, runs = self.table.gather(words) if facts is None else facts
         direct = np.zeros(len(texts), dtype=np.int64)
         bits = direct_bits.astype(np.int64)
         np.bitwise_or.at(direct, word_rows[bits != 0], bits[bits != 0])
-        # A phrase across words: the last run of one word and the first run of the next word with runs.
+        # Across words: the last run of one word, then the next words with runs in the same row.
         with_runs = np.flatnonzero(first != -2)
         row = word_rows[with_runs]
+        a = last[with_runs].astype(np.int64)
+        b = np.full(len(with_runs), -1, dtype=np.int64)  # the next word's first run
+        c = np.full(len(with_runs), -1, dtype=np.int64)  # the first run of the word after that
+        b_runs = np.zeros(len(with_runs))
         same = row[1:] == row[:-1]
-        before, after = last[with_runs[:-1]][same].astype(np.int64), first[with_runs[1:]][same].astype(np.int64)
-        across = (before >= 0) & (after >= 0) & _among(before * self.base + after, self.pairs)
+        b[:-1][same] = first[with_runs[1:]][same]
+        b_runs[:-1][same] = runs[with_runs[1:]][same]
+        same2 = same[:-1] & same[1:]
+        c[:-2][same2] = first[with_runs[2:]][same2]
+        known = (a >= 0) & (b >= 0)
+        pair = known & _among(a * self.base + b, self.pairs)
+        # A filler between: its word must be that one run, followed by the second word (else: maybe).
+        filler = known & ~pair & _among(b, self.sorted["fillers"]) & _among(a, self.sorted["before_filler"])
+        across = pair | (filler & ((b_runs > 1) | ((c >= 0) & _among(a * self.base + c, self.pairs))))
         candidates = set(word_rows[inside > 0].tolist())
-        candidates.update(row[:-1][same][across].tolist())
+        candidates.update(row[across].tolist())
         candidates.update(i for i, fold in enumerate(map(_SPECIAL_FOLDS.search, texts)) if fold is not None)
         return direct, sorted(candidates)
 

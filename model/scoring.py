@@ -29,7 +29,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from sensational.fast import BATCH, FastScorer, Unsupported, _describe
+from sensational.fast import BATCH, FastScorer, ShapeGroup, Unsupported, _describe
 from sensational.features import WORD, FramingMarkers, WordNgrams
 from sensational.lexicon import FACTS
 from sensational.words import WordTable
@@ -101,9 +101,15 @@ class FeaturePass:
             if scorer.semantic is not None:
                 self.tokens.add(("pieces", name), scorer.semantic.token_facts, 2)
         self.words = WordTable()
+        self.shape_row = {}  # head -> its first row in self.words (share, known n-grams)
+        settings: dict[tuple, list[str]] = {}  # heads whose word shapes make the same n-grams
         for name, scorer in scorers.items():
             if scorer.shapes is not None:
-                self.words.add(("shapes", name), scorer.shapes.shares, 2)
+                settings.setdefault(tuple(scorer.shapes.analyzer.get_params().values()), []).append(name)
+        for names in settings.values():
+            group = ShapeGroup([scorers[name].shapes for name in names])
+            first = self.words.add(("shapes", *names), group.facts, 2 * len(names))
+            self.shape_row.update((name, first + 2 * number) for number, name in enumerate(names))
         for group in self._framing:
             lexicon = group.analyzer.lexicon
             if group.binary and ("lexicon", id(lexicon)) not in self.words.row:
@@ -266,7 +272,7 @@ class Batch:
         known = np.zeros(len(self.headlines), dtype=np.int64)
         scorer = self.feature_pass.scorers[head]
         if scorer.shapes is not None:
-            row = self.feature_pass.words.row["shapes", head]
+            row = self.feature_pass.shape_row[head]
             known += np.bincount(self.words.rows, self.word_facts[row + 1], minlength=len(known)).astype(np.int64)
         if scorer.semantic is not None:
             row = self.feature_pass.tokens.row["pieces", head]
@@ -278,7 +284,7 @@ class Batch:
         if self.feature_pass.scorers[head].shapes is None:
             return None
         lengths = (self.words.ends - self.words.starts)[self.words.rows]
-        return self.word_facts[self.feature_pass.words.row["shapes", head]] / np.sqrt(lengths)
+        return self.word_facts[self.feature_pass.shape_row[head]] / np.sqrt(lengths)
 
     def semantic_logits(self, head: str) -> np.ndarray | None:
         """The semantic block's logit: the mean of the shares of each headline's word pieces."""

@@ -28,12 +28,14 @@ class WordTable:
         self.lock = threading.Lock()  # threads sharing a model (a Dask worker's) share its tables
         self.clear()
 
-    def add(self, key, compute, facts: int) -> None:
-        """Register `compute(words)`: an array of `facts` rows, one column per word."""
-        self.row[key] = self.facts
+    def add(self, key, compute, facts: int) -> int:
+        """Register `compute(words)`: an array of `facts` rows, one column per word. Returns the first
+        of those rows."""
+        first = self.row[key] = self.facts
         self.parts.append((compute, facts))
         self.facts += facts
         self.clear()
+        return first
 
     def clear(self) -> None:
         self.slots: dict[str, int] = {}

@@ -253,7 +253,7 @@ def test_one_feature_pass_serves_heads_with_different_features(headlines):
     }
     feature_pass = FeaturePass({name: FastScorer.from_pipeline(p) for name, p in pipelines.items()})
     assert len(feature_pass.groups) == 3  # word n-grams twice (two settings), framing once
-    assert [key for key in feature_pass.words.row if key[0] == "shapes"] == [("shapes", h) for h in "abc"]  # one table
+    assert list(feature_pass.shape_row) == ["a", "b", "c"]  # in one table of word facts
     for name, pipeline in pipelines.items():
         got = feature_pass.decisions(headlines, name)
         assert np.abs(got - pipeline.decision_function(headlines)).max() <= 1e-12
