@@ -100,14 +100,15 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
     bounds = np.searchsorted(r_rows, np.arange(len(texts) + 1)).tolist()
     r_starts, r_ends, r_sums = r_starts.tolist(), r_ends.tolist(), r_sums.tolist()
     for i in np.flatnonzero(chosen & ~with_framing).tolist():
-        picked = []
+        picked, taken = [], bytearray(len(texts[i]))  # taken: the characters of the spans picked so far
         for start, end, weight in zip(r_starts[bounds[i] : bounds[i + 1]], r_ends[bounds[i] : bounds[i + 1]],
                                       r_sums[bounds[i] : bounds[i + 1]]):
-            if all(end <= s or e <= start for s, e, _ in picked):
-                picked.append((start, end, weight))
+            if 1 not in taken[start:end]:
+                taken[start:end] = b"\x01" * (end - start)
+                picked.append(_phrase(texts[i], start, end, weight, None, scale))
                 if len(picked) == top_n:
                     break
-        out[i] = [_phrase(texts[i], start, end, weight, None, scale) for start, end, weight in picked]
+        out[i] = picked
 
     # Headlines with a framing match, one dict each: a match absorbs the spans inside it.
     bounds = np.searchsorted(g_rows, np.arange(len(texts) + 1)).tolist()
