@@ -63,6 +63,17 @@ class Source:
     held_out: str | None = None
     test_only: bool = False
     annotated: bool = False
+    tags_column: str | None = None  # comma-separated framing types; "-" none, empty: not tagged (unknown)
+
+
+@dataclass(frozen=True)
+class Framing:
+    """The framing-type shares of the product head: a multinomial logistic regression over its
+    features, fitted on its train rows that carry tags. A tag outside `types` is dropped."""
+
+    C: float
+    types: list[str]
+    min_df: int = 1  # a column it learns from must be nonzero in this many of its training headlines
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ class Config:
     sources: dict[str, Source]
     lexicon: File | None = None
     semantic: File | None = None
+    framing: Framing | None = None
 
 
 def read_config(path: Path) -> Config:
@@ -108,6 +120,8 @@ def _checked(path: Path, table: dict) -> Config:
             raise ConfigError(f"{path}: [heads.{name}] names unknown source(s) {', '.join(unknown)}")
         if not any(weight > 0 for weight in head.sources.values()):
             raise ConfigError(f"{path}: [heads.{name}] has no source with a positive weight")
+    if config.framing is not None and len(set(config.framing.types)) < 2:
+        raise ConfigError(f"{path}: [framing] types: at least two distinct framing types")
     return config
 
 
@@ -137,6 +151,10 @@ def _build(kind, value, path: Path, where: str):
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: {where}: expected a table, got {value!r}")
         return {key: _build(arguments[1], item, path, f"{where}.{key}") for key, item in value.items()}
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: {where}: expected a list, got {value!r}")
+        return [_build(arguments[0], item, path, where) for item in value]
     if origin is tuple:
         if not isinstance(value, list) or len(value) != len(arguments):
             raise ConfigError(f"{path}: {where}: expected a list of {len(arguments)} values, got {value!r}")
