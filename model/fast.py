@@ -109,51 +109,12 @@ class FastScorer:
 
     @classmethod
     def from_pipeline(cls, pipeline) -> "FastScorer":
-        steps = getattr(pipeline, "steps", None)
-        if not steps or len(steps) != 2:
-            raise Unsupported("expected a two-step pipeline: features, classifier")
-        (_, union), (_, classifier) = steps
-        if type(union).__name__ != "FeatureUnion" or type(classifier).__name__ != "LogisticRegression":
-            raise Unsupported(f"expected FeatureUnion + LogisticRegression, got {type(union).__name__} + {type(classifier).__name__}")
-        if len(classifier.classes_) != 2 or classifier.coef_.dtype != np.float64:
+        union, classifier = fitted_steps(pipeline)
+        if len(classifier.classes_) != 2:
             raise Unsupported("expected a binary logistic regression in float64")
-        weights = union.transformer_weights or {}
-        blocks, sparse_coef, semantic, offset = [], [], None, 0
-        coef = classifier.coef_[0]
-        for name, vectorizer in union.transformer_list:
-            if type(vectorizer) is SemanticBlock:
-                if weights.get(name) is not None:
-                    raise Unsupported(f"feature block {name!r}: a transformer weight on the semantic block")
-                width = vectorizer.vectors.shape[1]
-                semantic = Semantic(WordPieces(vectorizer.vocabulary), vectorizer.piece_shares(coef[offset : offset + width]))
-                offset += width
-                continue
-            kind = type(vectorizer).__name__
-            if kind not in ("TfidfVectorizer", "CountVectorizer") or not callable(vectorizer.analyzer):
-                raise Unsupported(f"feature block {name!r}: {kind} with analyzer {vectorizer.analyzer!r}")
-            tfidf = kind == "TfidfVectorizer"
-            if tfidf and np.dtype(vectorizer.dtype) != np.float64:
-                raise Unsupported(f"feature block {name!r}: dtype {vectorizer.dtype}")
-            terms = [""] * len(vectorizer.vocabulary_)
-            for term, column in vectorizer.vocabulary_.items():
-                terms[column] = term
-            blocks.append(
-                Block(
-                    name,
-                    vectorizer.analyzer,
-                    terms,
-                    np.asarray(vectorizer.idf_, dtype=np.float64) if tfidf and vectorizer.use_idf else None,
-                    bool(vectorizer.binary),
-                    tfidf and bool(vectorizer.sublinear_tf),
-                    vectorizer.norm if tfidf else None,
-                    weights.get(name),
-                )
-            )
-            sparse_coef.append(coef[offset : offset + len(terms)])
-            offset += len(terms)
-        if offset != len(coef):
-            raise Unsupported(f"{offset} features but {len(coef)} coefficients")
-        return cls(blocks, np.concatenate(sparse_coef), classifier.intercept_[0], semantic)
+        blocks, coef, pieces, shares = compile_union(union, classifier.coef_)
+        semantic = Semantic(pieces, shares[0]) if pieces is not None else None
+        return cls(blocks, coef[0], classifier.intercept_[0], semantic)
 
     def save(self, path, metadata: dict) -> None:
         """Write plain arrays and JSON (no pickles) to `path`, an open binary file or a path."""
@@ -269,6 +230,63 @@ class FastScorer:
         if semantic is not None:
             decision += semantic
         return decision
+
+
+def fitted_steps(pipeline):
+    """(FeatureUnion, LogisticRegression) of a fitted two-step pipeline, or Unsupported."""
+    steps = getattr(pipeline, "steps", None)
+    if not steps or len(steps) != 2:
+        raise Unsupported("expected a two-step pipeline: features, classifier")
+    (_, union), (_, classifier) = steps
+    if type(union).__name__ != "FeatureUnion" or type(classifier).__name__ != "LogisticRegression":
+        raise Unsupported(f"expected FeatureUnion + LogisticRegression, got {type(union).__name__} + {type(classifier).__name__}")
+    if classifier.coef_.dtype != np.float64:
+        raise Unsupported("expected a logistic regression in float64")
+    return union, classifier
+
+
+def compile_union(union, coef: np.ndarray) -> tuple[list[Block], np.ndarray, WordPieces | None, np.ndarray | None]:
+    """What a fitted FeatureUnion learned, with `coef` (one row per logit) split along its columns:
+    (blocks, each row's coefficients of the blocks' columns, the semantic block's word pieces, each
+    row's share per piece). The semantic block's columns become piece shares (None without one)."""
+    weights = union.transformer_weights or {}
+    blocks, sparse_coef, pieces, shares, offset = [], [], None, None, 0
+    for name, vectorizer in union.transformer_list:
+        if type(vectorizer) is SemanticBlock:
+            if weights.get(name) is not None:
+                raise Unsupported(f"feature block {name!r}: a transformer weight on the semantic block")
+            width = vectorizer.vectors.shape[1]
+            pieces = WordPieces(vectorizer.vocabulary)
+            # One row at a time: the vector product a binary head has always used, to the last bit.
+            shares = np.stack([vectorizer.piece_shares(row[offset : offset + width]) for row in coef])
+            offset += width
+            continue
+        kind = type(vectorizer).__name__
+        if kind not in ("TfidfVectorizer", "CountVectorizer") or not callable(vectorizer.analyzer):
+            raise Unsupported(f"feature block {name!r}: {kind} with analyzer {vectorizer.analyzer!r}")
+        tfidf = kind == "TfidfVectorizer"
+        if tfidf and np.dtype(vectorizer.dtype) != np.float64:
+            raise Unsupported(f"feature block {name!r}: dtype {vectorizer.dtype}")
+        terms = [""] * len(vectorizer.vocabulary_)
+        for term, column in vectorizer.vocabulary_.items():
+            terms[column] = term
+        blocks.append(
+            Block(
+                name,
+                vectorizer.analyzer,
+                terms,
+                np.asarray(vectorizer.idf_, dtype=np.float64) if tfidf and vectorizer.use_idf else None,
+                bool(vectorizer.binary),
+                tfidf and bool(vectorizer.sublinear_tf),
+                vectorizer.norm if tfidf else None,
+                weights.get(name),
+            )
+        )
+        sparse_coef.append(coef[:, offset : offset + len(terms)])
+        offset += len(terms)
+    if offset != coef.shape[1]:
+        raise Unsupported(f"{offset} features but {coef.shape[1]} coefficients")
+    return blocks, np.concatenate(sparse_coef, axis=1) if sparse_coef else coef[:, :0], pieces, shares
 
 
 def _expit(decision: np.ndarray) -> np.ndarray:

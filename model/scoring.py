@@ -353,10 +353,17 @@ class Batch:
         semantic: Semantic | None = self.feature_pass.scorers[head].semantic
         if semantic is None:
             return None
+        return self.piece_means(semantic, semantic.shares[np.newaxis])[0]
+
+    def piece_means(self, semantic: Semantic, shares: np.ndarray) -> np.ndarray:
+        """Per row of `shares` (one share per piece of `semantic`'s vocabulary), the mean share of each
+        headline's pieces: a semantic block's logit, for every logit that reads the same pieces."""
         rows, ids = self._piece_rows(semantic)
         count = np.bincount(rows, minlength=len(self.headlines))
-        total = np.bincount(rows, semantic.shares[ids], minlength=len(self.headlines))
-        return np.divide(total, count, out=np.zeros(len(self.headlines)), where=count > 0)
+        means = np.zeros((len(shares), len(self.headlines)))
+        for row, total in zip(means, shares):
+            np.divide(np.bincount(rows, total[ids], minlength=len(self.headlines)), count, out=row, where=count > 0)
+        return means
 
     def decisions(self, head: str) -> np.ndarray:
         scorer = self.feature_pass.scorers[head]
