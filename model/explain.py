@@ -26,15 +26,16 @@ TRIM_CACHE = 200_000  # distinct words whose trimmed span is kept
 _trimmed: dict[str, tuple[int, int]] = {}
 
 
-def explain(batch, head: str, features, rows: list[int], top_n: int, scale: float) -> dict[int, list[dict]]:
+def explain(batch, head: str, features, rows: list[int], top_n: int, scale: float, scorer=None) -> dict[int, list[dict]]:
     """{row: phrases} for each of `rows` (indices into the batch): the top `top_n` non-overlapping
     spans with a positive contribution to one head's logit. `features`: the head's (rows, columns,
     values, counts) of the batch. Weights are shares of the logit times `scale` (a calibration's
-    slope keeps them exact)."""
+    slope keeps them exact). `scorer`: another logit over the head's columns (a framing type's,
+    sensational.framing.FramingScorer.view) instead of the head's own."""
     if not rows or top_n <= 0:
         return {}
     fp, texts = batch.feature_pass, batch.headlines
-    scorer = fp.scorers[head]
+    scorer = scorer or fp.scorers[head]
     f_rows, f_columns, f_values, f_counts = features
     n = scorer.n_features
     keys = f_rows * n + f_columns  # sorted: the features come sorted by row, then column
@@ -137,6 +138,12 @@ def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: floa
     """The rule `explain` computes in bulk, one headline at a time: every block's `spans`, each
     occurrence credited its feature's contribution (`contribution(column)`: value * coef in this
     headline's row, None if absent) divided by the feature's occurrences, then the word pieces."""
+    return _top(headline, *span_weights(headline, scorer, contribution), top_n, scale)
+
+
+def span_weights(headline: str, scorer, contribution) -> tuple[dict, dict]:
+    """({(start, end): weight} of every span of the headline, {(start, end): lexicon category}) by
+    the rule of `phrases_by_rule`: the weights sum to the logit less its intercept."""
     weights: dict[tuple[int, int], float] = {}
     categories: dict[tuple[int, int], str] = {}
     for block, index in zip(scorer.blocks, scorer.indexes):
@@ -144,7 +151,7 @@ def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: floa
     if scorer.semantic is not None:
         for start, end, weight in scorer.semantic.word_shares(headline):
             weights[start, end] = weights.get((start, end), 0.0) + weight
-    return _top(headline, weights, categories, top_n, scale)
+    return weights, categories
 
 
 class _Offsets:
