@@ -270,9 +270,12 @@ def render_model_card(metrics: dict, metadata: dict) -> str:
                   f"among the tags; majority class {f(majority['top1_accuracy'], 3)}, lexicon categories "
                   f"{f(lexicon['top1_accuracy'], 3)}), mean one-vs-rest ROC-AUC {f(model['mean_roc_auc'], 3)} (lexicon "
                   f"{f(lexicon['mean_roc_auc'], 3)}); per type: " + ", ".join(
-                      f"{t} {f(e['roc_auc'], 3)}" for t, e in model["per_type"].items()) + ". Read a share as a "
-                  "ranking of types for a headline, not as a calibrated probability, and the rarer types (teaser, "
-                  "alarm, gloating) as the least reliable."]
+                      f"{t} {f(e['roc_auc'], 3)}" for t, e in model["per_type"].items()) + ". On average the "
+                  f"largest share is {f(model['mean_top_share'], 3)}, against the {f(model['top1_accuracy'], 3)} of "
+                  "headlines whose largest share's type is among the tags; each type's own calibration is not "
+                  "measured. Types with few tagged examples (" + ", ".join(
+                      f"{t}: {e['positives']}" for t, e in sorted(model["per_type"].items(), key=lambda x: x[1]["positives"])[:2])
+                  + " test headlines) rest on the least evidence; the annotators' `other` is not a type."]
     lines += ["", "## Recommended thresholds", ""]
     for head, result in metrics["heads"].items():
         lines.append(f"- {head}: default (best F1 on dev) **{result['threshold']}**.")
