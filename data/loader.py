@@ -3,7 +3,9 @@
 The table has one row per headline: `text` (normalised), `label` (0/1, or <NA> when the source is
 unlabelled), `score` (graded 0-1 where the source has one, else the label), `corpus`, `split`
 (train / dev / test by a hash of the text), `source_row` (where the headline came from) and
-`held_out` (from an outlet kept out of train and dev: always in the test split).
+`held_out` (from an outlet kept out of train and dev: always in the test split) and `tags` (the
+framing types of a source with a `tags_column`, as a sorted tuple, empty for none; None where the row
+was not tagged).
 
 Every reader raises `DataError` naming the file, the row and the problem; nothing is silently skipped
 except empty texts and exact duplicates, which are dropped and counted in the `LoadReport`.
@@ -23,7 +25,7 @@ import pandas as pd
 
 from sensational.text import normalise, split_of
 
-COLUMNS = ["text", "label", "score", "corpus", "split", "source_row", "held_out"]
+COLUMNS = ["text", "label", "score", "corpus", "split", "source_row", "held_out", "tags"]
 
 
 class DataError(ValueError):
@@ -59,9 +61,9 @@ class LoadReport:
         return out
 
 
-# --- readers: each yields (source_row, raw_text, label or None, score or None, held_out) ------------
+# --- readers: each yields (source_row, raw_text, label or None, score or None, held_out, tags) ------
 
-Record = tuple[str, str, "int | None", "float | None", bool]
+Record = tuple[str, str, "int | None", "float | None", bool, "tuple[str, ...] | None"]
 
 
 def _decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -81,7 +83,7 @@ def read_chakraborty(path: Path, **_) -> Iterator[Record]:
         if not file.exists():
             raise DataError(file, None, "file missing")
         for number, line in _decoded_lines(file):
-            yield f"{filename}:{number}", line, label, float(label), False
+            yield f"{filename}:{number}", line, label, float(label), False, None
 
 
 def _json_objects(path: Path) -> Iterator[tuple[int, dict]]:
@@ -110,7 +112,7 @@ def read_webis(path: Path, **_) -> Iterator[Record]:
         mean = post.get("truthMean")
         if not isinstance(mean, (int, float)) or not 0.0 <= mean <= 1.0:
             raise DataError(path, number, f"truthMean is {mean!r}, expected a number in [0, 1]")
-        yield f"id {post.get('id')}", text or "", int(truth_class == "clickbait"), float(mean), False
+        yield f"id {post.get('id')}", text or "", int(truth_class == "clickbait"), float(mean), False, None
 
 
 def _table_rows(path: Path) -> Iterator[tuple[int, dict]]:
@@ -152,6 +154,19 @@ def _parse_score(path: Path, number: int, value) -> float | None:
     return score
 
 
+def _parse_tags(path: Path, number: int, value) -> tuple[str, ...] | None:
+    """Comma-separated framing types; `-` means none. Empty means the row was not tagged: unknown,
+    which is not the same as none (GoodNewsEveryone's rows outside the re-adjudication)."""
+    if value is None or str(value).strip() == "":
+        return None
+    if str(value).strip() == "-":
+        return ()
+    tags = [tag.strip().lower() for tag in str(value).split(",")]
+    if not all(tag.isalpha() for tag in tags):
+        raise DataError(path, number, f"tags is {value!r}, expected comma-separated words or '-'")
+    return tuple(sorted(set(tags)))
+
+
 def read_table(
     path: Path,
     text_column: str = "headline",
@@ -159,11 +174,12 @@ def read_table(
     score_column: str | None = None,
     where: dict | None = None,
     held_out: str | None = None,
+    tags_column: str | None = None,
     **_,
 ) -> Iterator[Record]:
     """A CSV or JSONL file of headlines, optionally labelled (a moderation team's own decisions);
     `where` = {column: value} keeps only the rows that match; a row whose `held_out` column is 1
-    comes from an outlet kept out of train and dev."""
+    comes from an outlet kept out of train and dev; `tags_column` holds its framing types."""
     for number, row in _table_rows(path):
         if where and any(str(row.get(column)) != str(value) for column, value in where.items()):
             continue
@@ -176,7 +192,8 @@ def read_table(
         score = _parse_score(path, number, row.get(score_column)) if score_column else None
         if score is not None and label is None:
             label = int(score >= 0.5)
-        yield f"row {number}", text or "", label, score, bool(held_out) and str(row.get(held_out)) == "1"
+        tags = _parse_tags(path, number, row.get(tags_column)) if tags_column else None
+        yield f"row {number}", text or "", label, score, bool(held_out) and str(row.get(held_out)) == "1", tags
 
 
 READERS = {"chakraborty": read_chakraborty, "webis": read_webis, "table": read_table}
@@ -199,7 +216,7 @@ def load_source(name: str, spec: dict, report: LoadReport) -> pd.DataFrame:
 
     counts = report.corpora.setdefault(name, CorpusCounts())
     rows = []
-    for source_row, raw_text, label, score, held_out in reader(path, **options):
+    for source_row, raw_text, label, score, held_out, tags in reader(path, **options):
         if only_label is not None and label != only_label:
             continue
         counts.read += 1
@@ -207,8 +224,8 @@ def load_source(name: str, spec: dict, report: LoadReport) -> pd.DataFrame:
         if not text:
             counts.empty += 1
             continue
-        rows.append((text, label, label if score is None else score, source_row, held_out))
-    frame = pd.DataFrame(rows, columns=["text", "label", "score", "source_row", "held_out"])
+        rows.append((text, label, label if score is None else score, source_row, held_out, tags))
+    frame = pd.DataFrame(rows, columns=["text", "label", "score", "source_row", "held_out", "tags"])
     frame["label"] = frame["label"].astype("Int64")
     frame = _deduplicate(frame, counts)
     frame["corpus"] = name
@@ -229,7 +246,8 @@ def _deduplicate(frame: pd.DataFrame, counts: CorpusCounts) -> pd.DataFrame:
         frame = frame[~frame["text"].isin(conflicting)]
     # Copies that agree on the label keep the mean of their graded scores.
     first = frame.groupby("text", sort=False).agg(
-        label=("label", "first"), score=("score", "mean"), source_row=("source_row", "first"), held_out=("held_out", "max")
+        label=("label", "first"), score=("score", "mean"), source_row=("source_row", "first"), held_out=("held_out", "max"),
+        tags=("tags", "first"),
     )
     counts.duplicates = len(frame) - len(first)
     return first.reset_index()

@@ -18,7 +18,7 @@ from sensational.config import head_sources, variant
 from sensational.coverage import warning_rates
 from sensational import metrics as m
 from sensational.data.loader import load_corpora, rows_of
-from sensational.fitting import fit_head
+from sensational.fitting import fit_head, framing_targets, tagged
 from sensational.paths import DATA_DIR, MODEL_CARD_PATH, REPORT_DIR
 from sensational.predictor import Sensational
 
@@ -39,6 +39,12 @@ PUBLISHED = [
 V1_SENSATIONAL = {"C": 4.0, "soft_targets": False, "semantic_weight": 0.0, "calibrate": False,
                   "sources": {"goodnewseveryone": 1.0, "chakraborty2016-news": 0.1}}
 CALM_CORPUS = "bbc-nyt"  # the calm broadcaster register: its flag rate is a false-alarm rate
+# The rule-based baseline for framing types: the lexicon's categories (and its teaser-tag marker) that
+# name a framing type of the guideline. `tabloid`, ALL-CAPS and exclamation marks name none.
+LEXICON_TYPES = {"lexicon:alarm": "alarm", "lexicon:gloating": "gloating", "lexicon:conflict": "conflict",
+                 "lexicon:shock": "shock", "lexicon:hyperbole": "hyperbole", "lexicon:curiosity": "teaser",
+                 "style:teaser": "teaser"}
+LEXICON_TIE_BREAK = 1e-3  # the training prior's weight in the lexicon baseline: breaks ties, fills rows without a match
 EMOTIONS = ["anger", "disgust", "fear", "joy", "sadness", "surprise"]
 SEMEVAL_LABELS = DATA_DIR / "pools" / "semeval2007_affective_emobank" / "labels_wide.csv"
 
@@ -166,6 +172,7 @@ def evaluate_model(
     ablation = {name: result for name, result in results.items() if not name.endswith(" alone")}
     product = model.product
     register = _register_checks(config, scored_tests[product.name], product.threshold)
+    framing = _framing(model, table)
 
     metrics = {
         "model": {**model.model_info, "path": str(model.path), "created": model.metadata.get("created"),
@@ -175,6 +182,7 @@ def evaluate_model(
         "cross_corpus": cross,
         "ablation": ablation,
         "register": register,
+        "framing": framing,
         "published": PUBLISHED,
         "warning_rates": {c: warning_rates(model, g["text"].tolist()) for c, g in all_test.groupby("corpus")},
     }
@@ -202,6 +210,40 @@ def _pooled_groups(config: dict, test: pd.DataFrame, with_all: bool = True) -> l
     if with_all and test["corpus"].nunique() > 1:
         groups.append(("pooled", test))
     return groups
+
+
+def _framing(model: Sensational, table: pd.DataFrame) -> dict | None:
+    """The framing-type shares on the test rows that carry tags (of the head the framing model reads),
+    per corpus and pooled, against two baselines that learn nothing from the tags' words: the majority
+    class (the training rows' share of each type, the same for every headline) and the lexicon's
+    categories mapped to types (LEXICON_TYPES; the prior breaks ties and fills rows without a match).
+    None for a model without a framing model."""
+    if model.framing is None:
+        return None
+    config, types = model.metadata["config"], model.framing.types
+    sources = head_sources(config, model.framing.head)
+    train, test = (tagged(rows_of(table, split, sources)) for split in ("train", "test"))
+    _, targets, weights = framing_targets(train, types, train["corpus"].map(sources).to_numpy(float))
+    prior = np.array([weights[targets == t].sum() for t in types]) / weights.sum()
+    lexicon = next(b.analyzer.lexicon for b in model.heads[model.framing.head].scorer.blocks if b.name == "framing")
+    matched = np.array([[float(any(LEXICON_TYPES.get(f) == t for f in lexicon.features(text))) for t in types]
+                        for text in test["text"]]).reshape(-1, len(types))
+    lexical = matched + LEXICON_TIE_BREAK * prior
+    systems = {
+        "model": model.framing_shares(test["text"].tolist()),
+        "majority class": np.tile(prior, (len(test), 1)),
+        "lexicon categories": lexical / lexical.sum(axis=1, keepdims=True),
+    }
+    groups = [*test.groupby("corpus"), *_pooled_groups(config, test, with_all=False)]
+    return {
+        "types": types,
+        "prior": dict(zip(types, prior.tolist())),
+        "corpora": {
+            corpus: {name: m.framing_metrics(group["tags"], dict(zip(types, shares[group.index].T)))
+                     for name, shares in systems.items()}
+            for corpus, group in groups
+        },
+    }
 
 
 def _register_checks(config: dict, test: pd.DataFrame, threshold: float) -> dict:

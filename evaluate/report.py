@@ -158,6 +158,28 @@ def render_report(metrics: dict) -> str:
         lines += table(["check", "n", "value"], rows)
         lines.append("")
 
+    framing = metrics.get("framing")
+    if framing:
+        types = framing["types"]
+        lines += ["## Framing types", "",
+                  "The record's `categories.sensational.framing` shares against the annotators' framing-type tags, on "
+                  "the **test** rows that carry at least one of the model's types (a headline may have several). "
+                  "Top-1: the type with the largest share is among the headline's tags. ROC-AUC: one type's share "
+                  "against whether the type is among the tags. Mean top share: the largest share, on average (above "
+                  "top-1: the shares are over-confident). Baselines: the majority class (every headline gets the "
+                  "training rows' shares: " + ", ".join(f"{t} {f(p, 3)}" for t, p in framing["prior"].items()) + ") "
+                  "and the lexicon's categories mapped to types (alarm, gloating, conflict, shock, hyperbole; "
+                  "curiosity and teaser tags as teaser), the prior breaking ties and filling headlines without a match.",
+                  ""]
+        lines += table(
+            ["corpus", "n", "system", "top-1", "mean top share", "mean ROC-AUC", *types],
+            [[corpus, e["n"], system, f(e["top1_accuracy"]), f(e["mean_top_share"]), f(e["mean_roc_auc"]),
+              *(f(e["per_type"][t]["roc_auc"], 3) for t in types)]
+             for corpus, systems in framing["corpora"].items() for system, e in systems.items()],
+        )
+        lines += ["", "Test headlines with each type among their tags: " + "; ".join(
+            f"{corpus}: " + ", ".join(f"{t} {e['model']['per_type'][t]['positives']}" for t in types)
+            for corpus, e in framing["corpora"].items() if corpus in ("annotated", "unseen-outlets")) + ".", ""]
     lines += ["## Figures", ""]
     lines += [f"![{name}]({path})" for name, path in metrics["plots"].items()]
 
@@ -235,6 +257,25 @@ def render_model_card(metrics: dict, metadata: dict) -> str:
             for h, c, e in _rows(metrics)
         ],
     )
+    framing = metrics.get("framing")
+    if framing:
+        pooled = framing["corpora"].get("annotated") or next(iter(framing["corpora"].values()))
+        model, majority, lexicon = (pooled[k] for k in ("model", "majority class", "lexicon categories"))
+        lines += ["", "## Framing types", "",
+                  "`categories.sensational.framing`: the share of each framing type (" + ", ".join(framing["types"]) + ") "
+                  "in a headline's framing, learned from the annotators' tags by a multinomial logistic regression over "
+                  "the sensational head's features. On every scored record, flagged or not: it says which kind of "
+                  "framing the wording leans to, not whether it is sensational. On the "
+                  f"{model['n']} tagged test headlines: top-1 {f(model['top1_accuracy'], 3)} (the largest share's type is "
+                  f"among the tags; majority class {f(majority['top1_accuracy'], 3)}, lexicon categories "
+                  f"{f(lexicon['top1_accuracy'], 3)}), mean one-vs-rest ROC-AUC {f(model['mean_roc_auc'], 3)} (lexicon "
+                  f"{f(lexicon['mean_roc_auc'], 3)}); per type: " + ", ".join(
+                      f"{t} {f(e['roc_auc'], 3)}" for t, e in model["per_type"].items()) + ". On average the "
+                  f"largest share is {f(model['mean_top_share'], 3)}, against the {f(model['top1_accuracy'], 3)} of "
+                  "headlines whose largest share's type is among the tags; each type's own calibration is not "
+                  "measured. Types with few tagged examples (" + ", ".join(
+                      f"{t}: {e['positives']}" for t, e in sorted(model["per_type"].items(), key=lambda x: x[1]["positives"])[:2])
+                  + " test headlines) rest on the least evidence; the annotators' `other` is not a type."]
     lines += ["", "## Recommended thresholds", ""]
     for head, result in metrics["heads"].items():
         lines.append(f"- {head}: default (best F1 on dev) **{result['threshold']}**.")

@@ -68,14 +68,18 @@ def write_atomically(path: Path, write) -> None:
         write(temporary)
 
 
-def save_artifact(path: Path, heads: dict, metadata: dict) -> dict:
-    """Write the artifact (the heads' pipelines and the metadata), each head's scoring form, and the
-    manifest; returns the manifest."""
+def save_artifact(path: Path, heads: dict, metadata: dict, framing=None) -> dict:
+    """Write the artifact (the heads' pipelines, the framing-type pipeline if there is one, and the
+    metadata), each head's scoring form and the framing model's, and the manifest; returns the manifest.
+    The framing pipeline is kept apart from `heads`: it is not a category of its own."""
     import joblib
 
     payload = {"format": ARTIFACT_FORMAT, "heads": heads, "metadata": metadata}
+    if framing is not None:
+        payload["framing"] = framing  # pickled once with the head it shares its FeatureUnion with
     write_atomically(path, lambda tmp: joblib.dump(payload, tmp, compress=3))
     scoring = {head: _save_scoring(path, head, pipeline, metadata) for head, pipeline in heads.items()}
+    framing_entry = _save_framing(path, framing, heads, metadata)
     manifest = {
         "file": path.name,
         "sha256": sha256_of(path),
@@ -87,6 +91,8 @@ def save_artifact(path: Path, heads: dict, metadata: dict) -> dict:
     }
     if all(entry is not None for entry in scoring.values()):
         manifest["scoring"] = scoring
+        if framing_entry is not None:
+            manifest["framing"] = framing_entry
     text = json.dumps(manifest, indent=2) + "\n"
     write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text))
     return manifest
@@ -107,6 +113,29 @@ def _save_scoring(path: Path, head: str, pipeline, metadata: dict) -> dict | Non
         write_atomically(target, lambda tmp: _write_with(tmp, lambda handle: scorer.save(handle, metadata)))
     except Unsupported:
         target.unlink(missing_ok=True)
+        return None
+    return {"file": target.name, "sha256": sha256_of(target), "bytes": target.stat().st_size}
+
+
+def framing_path(path: Path) -> Path:
+    """The compact form of the framing-type model, saved beside the artifact (see sensational.framing)."""
+    return path.with_name(f"{path.name}.framing.npz")
+
+
+def _save_framing(path: Path, framing, heads: dict, metadata: dict) -> dict | None:
+    """Write the framing model's compact form; its manifest entry, or None without one."""
+    from sensational.fast import FastScorer, Unsupported
+    from sensational.framing import FramingScorer
+
+    target = framing_path(path)
+    try:
+        if framing is None:
+            raise Unsupported("no framing model")
+        head = metadata["framing"]["head"]
+        scorer = FramingScorer.from_pipeline(framing, head, FastScorer.from_pipeline(heads[head]))
+        write_atomically(target, lambda tmp: _write_with(tmp, lambda handle: scorer.save(handle, metadata["framing"])))
+    except Unsupported:
+        target.unlink(missing_ok=True)  # a file left by an earlier training must not be read with this one
         return None
     return {"file": target.name, "sha256": sha256_of(target), "bytes": target.stat().st_size}
 
@@ -157,6 +186,7 @@ def _manifest_shape_ok(manifest) -> bool:
         isinstance(libraries, dict)
         and isinstance(scoring, dict)
         and all(isinstance(head, str) and digest_ok(entry) for head, entry in scoring.items())
+        and ("framing" not in manifest or digest_ok(manifest["framing"]))
     )
 
 
@@ -182,30 +212,45 @@ def _check(path: Path, expected: str) -> str:
 
 
 def load_scoring(path: Path):
-    """({head: FastScorer}, metadata, sha256 of the artifact) from the checked scoring forms, without
-    scikit-learn or unpickling; None if there are none (then use `load_artifact`). A scoring form
-    whose SHA-256 differs from the manifest's is refused like the artifact itself."""
+    """({head: FastScorer}, FramingScorer or None, metadata, sha256 of the artifact) from the checked
+    scoring forms, without scikit-learn or unpickling; None if there are none (then use
+    `load_pipelines`). A scoring form whose SHA-256 differs from the manifest's is refused like the
+    artifact itself. An artifact of before the framing model has no framing entry: None."""
     path = Path(path)
     manifest, sha256 = _checked_manifest(path)
     entries = manifest.get("scoring")
     if not isinstance(entries, dict) or not entries:
         return None
     files = {head: scoring_path(path, head) for head in entries}
-    if not all(file.exists() for file in files.values()):  # e.g. only the artifact and its manifest were copied
-        return None
+    digests = {files[head]: entry["sha256"] for head, entry in entries.items()}
+    framing_file = framing_path(path) if "framing" in manifest else None
+    if framing_file is not None:
+        digests[framing_file] = manifest["framing"]["sha256"]
+    for file, digest in digests.items():  # a modified file is refused even where another is missing
+        if file.exists():
+            _check(file, digest)
+    if not all(file.exists() for file in digests):
+        return None  # e.g. only the artifact and its manifest were copied
     from sensational.fast import FastScorer
+    from sensational.framing import FramingScorer
 
     scorers, metadata = {}, {}
     for head, file in files.items():
-        _check(file, entries[head]["sha256"])
         scorers[head], metadata = FastScorer.load(file)
+    framing = FramingScorer.load(framing_file) if framing_file is not None else None
     if not metadata.get("config"):
         raise ModelInvalid(f"{path}: artifact carries no training config; refusing to load it")
-    return scorers, metadata, sha256
+    return scorers, framing, metadata, sha256
 
 
 def load_artifact(path: Path) -> tuple[dict, dict, str]:
     """(heads, metadata, sha256) of a checked artifact, or a ModelError saying what is wrong."""
+    heads, _, metadata, sha256 = load_pipelines(path)
+    return heads, metadata, sha256
+
+
+def load_pipelines(path: Path) -> tuple[dict, object, dict, str]:
+    """(heads, framing pipeline or None, metadata, sha256) of a checked artifact, or a ModelError."""
     path = Path(path)
     manifest, actual = _checked_manifest(path)
     trained_with = manifest.get("libraries", {}).get("scikit-learn")
@@ -228,4 +273,4 @@ def load_artifact(path: Path) -> tuple[dict, dict, str]:
     metadata = payload.get("metadata") or {}
     if not metadata.get("config"):
         raise ModelInvalid(f"{path}: artifact carries no training config; refusing to load it")
-    return payload["heads"], metadata, actual
+    return payload["heads"], payload.get("framing"), metadata, actual

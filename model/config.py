@@ -70,6 +70,17 @@ class Source:
     held_out: str | None = None
     test_only: bool = False
     annotated: bool = False
+    tags_column: str | None = None  # comma-separated framing types; "-" none, empty: not tagged (unknown)
+
+
+@dataclass(frozen=True)
+class Framing:
+    """The framing-type shares of the product head: a multinomial logistic regression over its
+    features, fitted on its train rows that carry tags. A tag outside `types` is dropped."""
+
+    C: float
+    types: list[str]
+    min_df: int = 1  # a column it learns from must be nonzero in this many of its training headlines
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ class Config:
     sources: dict[str, Source]
     lexicon: File | None = None
     semantic: File | None = None
+    framing: Framing | None = None
 
 
 def read_config(path: Path) -> Config:
@@ -115,6 +127,8 @@ def _checked(table: dict, source, folder: Path) -> Config:
             raise ConfigError(f"{source}: [heads.{name}] names unknown source(s) {', '.join(unknown)}")
         if not any(weight > 0 for weight in head.sources.values()):
             raise ConfigError(f"{source}: [heads.{name}] has no source with a positive weight")
+    if config.framing is not None and len(set(config.framing.types)) < 2:
+        raise ConfigError(f"{source}: [framing] types: at least two distinct framing types")
     return config
 
 
@@ -145,6 +159,10 @@ def _build(kind, value, source, where: str, folder: Path):
         if not isinstance(value, dict):
             raise ConfigError(f"{source}: {where}: expected a table, got {value!r}")
         return {key: _build(arguments[1], item, source, f"{where}.{key}", folder) for key, item in value.items()}
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{source}: {where}: expected a list, got {value!r}")
+        return [_build(arguments[0], item, source, where, folder) for item in value]
     if origin is tuple:
         if not isinstance(value, list) or len(value) != len(arguments):
             raise ConfigError(f"{source}: {where}: expected a list of {len(arguments)} values, got {value!r}")

@@ -30,7 +30,8 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
     """{row: phrases} for each of `rows` (indices into the batch): the top `top_n` non-overlapping
     spans with a positive contribution to one head's logit. `features`: the head's (rows, columns,
     values, counts) of the batch. Weights are shares of the logit times `scale` (a calibration's
-    slope keeps them exact)."""
+    slope keeps them exact). `head` may be any scorer of the feature pass that reads a head's columns
+    (a framing type's logit, sensational.framing.FramingScorer.views) with that head's `features`."""
     if not rows or top_n <= 0:
         return {}
     fp, texts = batch.feature_pass, batch.headlines
@@ -135,6 +136,12 @@ def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: floa
     occurrence credited its feature's contribution (`contribution(column)`: value * coef in this
     headline's row, None if absent) divided by the feature's occurrences; each word's shape share
     (before the framing matches, as the bulk sum adds them), then the word pieces."""
+    return _top(headline, *span_weights(headline, scorer, contribution), top_n, scale)
+
+
+def span_weights(headline: str, scorer, contribution) -> tuple[dict, dict]:
+    """({(start, end): weight} of every span of the headline, {(start, end): lexicon category}) by
+    the rule of `phrases_by_rule`: the weights sum to the logit less its intercept."""
     weights: dict[tuple[int, int], float] = {}
     categories: dict[tuple[int, int], str] = {}
     blocks = list(zip(scorer.blocks, scorer.indexes))
@@ -148,7 +155,7 @@ def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: floa
             _credit(block.analyzer.spans(headline), index, contribution, weights, categories, True)
     if scorer.semantic is not None:
         _add_shares(scorer.semantic.word_shares(headline), weights)
-    return _top(headline, weights, categories, top_n, scale)
+    return weights, categories
 
 
 def _add_shares(shares, weights: dict) -> None:
@@ -202,7 +209,7 @@ def _piece_shares(batch, head: str, offsets: _Offsets, chosen):
     fp = batch.feature_pass
     if fp.scorers[head].semantic is None:
         return None
-    split, row = batch.pieces_of, fp.tokens.row["pieces", head]
+    split, row = batch.pieces_of, fp.piece_row[head]
     sums, counts = batch.piece_facts[row], batch.piece_facts[row + 1]
     totals = np.bincount(split.rows, counts, minlength=len(batch.headlines))
     tokens = np.flatnonzero((counts > 0) & chosen[split.rows])

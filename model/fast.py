@@ -53,18 +53,22 @@ class Semantic:
     pieces: WordPieces
     shares: np.ndarray  # per piece: vector . coef * block weight
 
-    def token_facts(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(summed shares of its pieces, number of pieces) of each token."""
-        pieces = list(map(self.pieces.pieces, tokens))
-        counts = np.fromiter(map(len, pieces), np.int64, len(pieces))
-        ids = np.fromiter(chain.from_iterable(pieces), np.int64, int(counts.sum()))
-        return np.bincount(np.repeat(np.arange(len(tokens)), counts), self.shares[ids], minlength=len(tokens)), counts
-
     def word_shares(self, text: str) -> list[tuple[int, int, float]]:
         """(start, end, share of the logit) of each word with pieces."""
         words = self.pieces.word_pieces(text)
         total = sum(len(pieces) for pieces, _, _ in words)
         return [(start, end, float(self.shares[list(pieces)].sum()) / total) for pieces, start, end in words]
+
+
+def piece_facts(semantics: list[Semantic], tokens: list[str]) -> list[np.ndarray]:
+    """Per semantic block (all reading one vocabulary), two rows: the summed shares of each token's
+    pieces and how many pieces it has. The pieces are found once for all of them."""
+    pieces = list(map(semantics[0].pieces.pieces, tokens))
+    counts = np.fromiter(map(len, pieces), np.int64, len(pieces))
+    ids = np.fromiter(chain.from_iterable(pieces), np.int64, int(counts.sum()))
+    token_of = np.repeat(np.arange(len(tokens)), counts)
+    return [row for semantic in semantics
+            for row in (np.bincount(token_of, semantic.shares[ids], minlength=len(tokens)), counts)]
 
 
 @dataclass
@@ -96,22 +100,25 @@ class Shapes:
 
 
 class ShapeGroup:
-    """The word shapes of heads with the same n-gram settings: a new word's n-grams are made and looked
-    up once for all of them (in the union of their vocabularies); then each head weighs them."""
+    """The word shapes of scorers with the same n-gram settings: a new word's n-grams are made and
+    looked up once for all of them (in the union of their vocabularies), its unit vector made once per
+    vocabulary (a framing type's logit reads its head's), then each scorer weighs it."""
 
     def __init__(self, members: list[Shapes]):
         self.members = members
         self.analyzer = members[0].analyzer
+        self.vocabularies = list({id(member.terms): member for member in members}.values())  # one member per vocabulary
+        self.vocabulary_of = [[id(v.terms) for v in self.vocabularies].index(id(member.terms)) for member in members]
 
     @cached_property
     def _union(self) -> tuple[dict[str, int], list[np.ndarray]]:
-        """(union id of each term, per member the column of each union id or -1), built on first use."""
-        terms = sorted(set(chain.from_iterable(member.terms for member in self.members)))
+        """(union id of each term, per vocabulary the column of each union id or -1), built on first use."""
+        terms = sorted(set(chain.from_iterable(v.terms for v in self.vocabularies)))
         ids = dict(zip(terms, range(len(terms))))
         columns = []
-        for member in self.members:
+        for vocabulary in self.vocabularies:
             column = np.full(len(terms), -1, dtype=np.int64)
-            column[np.fromiter(map(ids.__getitem__, member.terms), np.int64, len(member.terms))] = np.arange(len(member.terms))
+            column[np.fromiter(map(ids.__getitem__, vocabulary.terms), np.int64, len(vocabulary.terms))] = np.arange(len(vocabulary.terms))
             columns.append(column)
         return ids, columns
 
@@ -122,11 +129,14 @@ class ShapeGroup:
         found = np.fromiter(map(ids.get, grams, repeat(-1)), np.int64, len(grams))
         known = found >= 0
         word_of, found = np.repeat(np.arange(len(words)), per_word)[known], found[known]
-        facts = []
-        for member, column in zip(self.members, columns):
+        vectors = []
+        for vocabulary, column in zip(self.vocabularies, columns):
             mine = column[found]
             kept = mine >= 0
-            word, mine, values = unit_vectors(word_of[kept], mine[kept], member.idf, self.analyzer.sublinear_tf)
+            vectors.append(unit_vectors(word_of[kept], mine[kept], vocabulary.idf, self.analyzer.sublinear_tf))
+        facts = []
+        for member, number in zip(self.members, self.vocabulary_of):
+            word, mine, values = vectors[number]
             facts += [np.bincount(word, values * member.coef[mine], minlength=len(words)), np.bincount(word, minlength=len(words))]
         return facts
 
@@ -184,56 +194,13 @@ class FastScorer:
 
     @classmethod
     def from_pipeline(cls, pipeline) -> "FastScorer":
-        steps = getattr(pipeline, "steps", None)
-        if not steps or len(steps) != 2:
-            raise Unsupported("expected a two-step pipeline: features, classifier")
-        (_, union), (_, classifier) = steps
-        if type(union).__name__ != "FeatureUnion" or type(classifier).__name__ != "LogisticRegression":
-            raise Unsupported(f"expected FeatureUnion + LogisticRegression, got {type(union).__name__} + {type(classifier).__name__}")
-        if len(classifier.classes_) != 2 or classifier.coef_.dtype != np.float64:
+        union, classifier = fitted_steps(pipeline)
+        if len(classifier.classes_) != 2:
             raise Unsupported("expected a binary logistic regression in float64")
-        weights = union.transformer_weights or {}
-        blocks, sparse_coef, semantic, shapes, offset = [], [], None, None, 0
-        coef = classifier.coef_[0]
-        for name, vectorizer in union.transformer_list:
-            if type(vectorizer) in (SemanticBlock, WordShapes) and weights.get(name) is not None:
-                raise Unsupported(f"feature block {name!r}: a transformer weight on a {type(vectorizer).__name__}")
-            if type(vectorizer) is WordShapes:
-                terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-                shapes = Shapes(vectorizer, terms, np.asarray(vectorizer.idf_, dtype=np.float64), coef[offset : offset + len(terms)].copy())
-                offset += len(terms)
-                continue
-            if type(vectorizer) is SemanticBlock:
-                width = vectorizer.vectors.shape[1]
-                semantic = Semantic(WordPieces(vectorizer.vocabulary), vectorizer.piece_shares(coef[offset : offset + width]))
-                offset += width
-                continue
-            kind = type(vectorizer).__name__
-            if kind not in ("TfidfVectorizer", "CountVectorizer") or not callable(vectorizer.analyzer):
-                raise Unsupported(f"feature block {name!r}: {kind} with analyzer {vectorizer.analyzer!r}")
-            tfidf = kind == "TfidfVectorizer"
-            if tfidf and np.dtype(vectorizer.dtype) != np.float64:
-                raise Unsupported(f"feature block {name!r}: dtype {vectorizer.dtype}")
-            terms = [""] * len(vectorizer.vocabulary_)
-            for term, column in vectorizer.vocabulary_.items():
-                terms[column] = term
-            blocks.append(
-                Block(
-                    name,
-                    vectorizer.analyzer,
-                    terms,
-                    np.asarray(vectorizer.idf_, dtype=np.float64) if tfidf and vectorizer.use_idf else None,
-                    bool(vectorizer.binary),
-                    tfidf and bool(vectorizer.sublinear_tf),
-                    vectorizer.norm if tfidf else None,
-                    weights.get(name),
-                )
-            )
-            sparse_coef.append(coef[offset : offset + len(terms)])
-            offset += len(terms)
-        if offset != len(coef):
-            raise Unsupported(f"{offset} features but {len(coef)} coefficients")
-        return cls(blocks, np.concatenate(sparse_coef), classifier.intercept_[0], semantic, shapes)
+        blocks, coef, pieces, shares, shapes = compile_union(union, classifier.coef_)
+        semantic = Semantic(pieces, shares[0]) if pieces is not None else None
+        shapes = Shapes(shapes.analyzer, shapes.terms, shapes.idf, shapes.coef[0]) if shapes is not None else None
+        return cls(blocks, coef[0], classifier.intercept_[0], semantic, shapes)
 
     def save(self, path, metadata: dict) -> None:
         """Write plain arrays and JSON (no pickles) to `path`, an open binary file or a path."""
@@ -359,6 +326,80 @@ class FastScorer:
         """LogisticRegression: sum each row's value * coef, add the intercept and the logit of the
         blocks that are shares per word (word shapes, word pieces)."""
         return np.bincount(rows, contributions, minlength=batch) + self.intercept + dense
+
+
+def fitted_steps(pipeline):
+    """(FeatureUnion, LogisticRegression) of a fitted two-step pipeline, or Unsupported."""
+    steps = getattr(pipeline, "steps", None)
+    if not steps or len(steps) != 2:
+        raise Unsupported("expected a two-step pipeline: features, classifier")
+    (_, union), (_, classifier) = steps
+    if type(union).__name__ != "FeatureUnion" or type(classifier).__name__ != "LogisticRegression":
+        raise Unsupported(f"expected FeatureUnion + LogisticRegression, got {type(union).__name__} + {type(classifier).__name__}")
+    if classifier.coef_.dtype != np.float64:
+        raise Unsupported("expected a logistic regression in float64")
+    return union, classifier
+
+
+@dataclass
+class CompiledShapes:
+    """A fitted WordShapes block with one row of coefficients per logit."""
+
+    analyzer: WordShapes
+    terms: list[str]
+    idf: np.ndarray
+    coef: np.ndarray  # logits x terms
+
+
+def compile_union(union, coef: np.ndarray):
+    """What a fitted FeatureUnion learned, with `coef` (one row per logit) split along its columns:
+    (blocks, each row's coefficients of the blocks' columns, the semantic block's word pieces, each
+    row's share per piece, the word-shapes block). The semantic block's columns become piece shares
+    and the word shapes' columns a CompiledShapes (None without the block)."""
+    weights = union.transformer_weights or {}
+    blocks, sparse_coef, pieces, shares, shapes, offset = [], [], None, None, None, 0
+    for name, vectorizer in union.transformer_list:
+        if type(vectorizer) in (SemanticBlock, WordShapes) and weights.get(name) is not None:
+            raise Unsupported(f"feature block {name!r}: a transformer weight on a {type(vectorizer).__name__}")
+        if type(vectorizer) is WordShapes:
+            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+            shapes = CompiledShapes(vectorizer, terms, np.asarray(vectorizer.idf_, dtype=np.float64),
+                                    coef[:, offset : offset + len(terms)].copy())
+            offset += len(terms)
+            continue
+        if type(vectorizer) is SemanticBlock:
+            width = vectorizer.vectors.shape[1]
+            pieces = WordPieces(vectorizer.vocabulary)
+            # One row at a time: the vector product a binary head has always used, to the last bit.
+            shares = np.stack([vectorizer.piece_shares(row[offset : offset + width]) for row in coef])
+            offset += width
+            continue
+        kind = type(vectorizer).__name__
+        if kind not in ("TfidfVectorizer", "CountVectorizer") or not callable(vectorizer.analyzer):
+            raise Unsupported(f"feature block {name!r}: {kind} with analyzer {vectorizer.analyzer!r}")
+        tfidf = kind == "TfidfVectorizer"
+        if tfidf and np.dtype(vectorizer.dtype) != np.float64:
+            raise Unsupported(f"feature block {name!r}: dtype {vectorizer.dtype}")
+        terms = [""] * len(vectorizer.vocabulary_)
+        for term, column in vectorizer.vocabulary_.items():
+            terms[column] = term
+        blocks.append(
+            Block(
+                name,
+                vectorizer.analyzer,
+                terms,
+                np.asarray(vectorizer.idf_, dtype=np.float64) if tfidf and vectorizer.use_idf else None,
+                bool(vectorizer.binary),
+                tfidf and bool(vectorizer.sublinear_tf),
+                vectorizer.norm if tfidf else None,
+                weights.get(name),
+            )
+        )
+        sparse_coef.append(coef[:, offset : offset + len(terms)])
+        offset += len(terms)
+    if offset != coef.shape[1]:
+        raise Unsupported(f"{offset} features but {coef.shape[1]} coefficients")
+    return blocks, np.concatenate(sparse_coef, axis=1) if sparse_coef else coef[:, :0], pieces, shares, shapes
 
 
 def _expit(decision: np.ndarray) -> np.ndarray:

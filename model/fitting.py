@@ -5,15 +5,17 @@ what it fitted)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from sensational import calibration
-from sensational.config import head_sources
+from sensational.config import PRODUCT_HEAD, head_sources
 from sensational.data.loader import rows_of
 from sensational.lexicon import Lexicon
-from sensational.metrics import best_f1_threshold, binary_metrics
+from sensational.metrics import best_f1_threshold, binary_metrics, framing_metrics
 from sensational.pipeline import build_pipeline
 from sensational.semantic import load_vectors
 
@@ -83,3 +85,69 @@ def fit_head(config: dict, head: str, table: pd.DataFrame, log=print) -> tuple[o
     metrics["pooled"] = binary_metrics(labels, scores, threshold)
     summary["dev_metrics"] = metrics
     return pipeline, summary
+
+
+def tagged(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows that carry at least one framing-type tag, re-indexed from 0 (rows tagged none, and
+    rows never tagged, are left out)."""
+    return rows[rows["tags"].map(bool)].reset_index(drop=True)
+
+
+def framing_targets(rows: pd.DataFrame, types: list[str], weights: np.ndarray):
+    """(row index, type, weight): one training row per tag of a headline among `types`, weighted by its
+    source's weight over its number of such tags, so a headline with two types counts once in all."""
+    index, targets, row_weights = [], [], []
+    for i, (tags, weight) in enumerate(zip(rows["tags"], weights)):
+        kept = [tag for tag in tags if tag in types]
+        if kept:
+            index += [i] * len(kept)
+            targets += kept
+            row_weights += [weight / len(kept)] * len(kept)
+    return np.array(index, dtype=np.int64), np.array(targets, dtype=object), np.array(row_weights, dtype=np.float64)
+
+
+def framing_shares(framing, texts: list[str]) -> dict[str, np.ndarray]:
+    """{type: share per headline} from the fitted framing pipeline (scikit-learn's predict_proba)."""
+    shares = framing.predict_proba(texts) if texts else np.zeros((0, len(framing.classes_)))
+    return {str(t): shares[:, k] for k, t in enumerate(framing.classes_)}
+
+
+def fit_framing(config: dict, pipeline, table: pd.DataFrame, log=print) -> tuple[object | None, dict | None]:
+    """The framing-type model of the product head (config [framing]): a multinomial logistic regression
+    over the head's fitted features (`pipeline`'s FeatureUnion, shared, not refitted), on the head's
+    train rows that carry tags; measured on its dev rows that carry tags. (None, None) without a
+    [framing] section or with fewer than two types among the training tags."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    spec = config.get("framing")
+    if not spec:
+        return None, None
+    sources = head_sources(config, PRODUCT_HEAD)
+    train = tagged(rows_of(table, "train", sources))
+    index, targets, weights = framing_targets(train, spec["types"], train["corpus"].map(sources).to_numpy(float))
+    if len(set(targets)) < 2:
+        log(f"framing: {len(set(targets))} framing type(s) among the training tags; no framing model")
+        return None, None
+    union = pipeline.named_steps["features"]
+    log(f"framing: fitting {len(set(targets))} types on {len(train)} tagged headlines…")
+    features = union.transform(train["text"].tolist()).tocsr()
+    if spec.get("min_df", 1) > 1:
+        # A column left out is one no training row has: its coefficients stay exactly 0 under L2, so
+        # the compiled form stores none of them (and the columns are still the head's).
+        seen = np.asarray((features != 0).sum(axis=0)).ravel()
+        features = (features @ sp.diags((seen >= spec["min_df"]).astype(float))).tocsr()
+        features.eliminate_zeros()
+    classifier = LogisticRegression(C=spec["C"], max_iter=config["classifier"]["max_iter"], random_state=config["seed"])
+    classifier.fit(features[index], targets, sample_weight=weights)
+    framing = Pipeline([("features", union), ("classifier", classifier)])
+    summary = {
+        "head": PRODUCT_HEAD,
+        "types": [str(t) for t in classifier.classes_],
+        "rows": len(train),
+        "rows_per_type": dict(sorted(Counter(targets.tolist()).items())),
+    }
+    dev = tagged(rows_of(table, "dev", sources))
+    summary["dev_metrics"] = framing_metrics(dev["tags"], framing_shares(framing, dev["text"].tolist()))
+    return framing, summary
+

@@ -136,3 +136,30 @@ def best_f1_threshold(labels, scores) -> float:
     f1 = np.where(precision + recall > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0)
     best = int(np.argmax(f1[:-1]))
     return float(np.floor(thresholds[best] * 10_000) / 10_000)
+
+
+def framing_metrics(tag_sets, shares: dict[str, np.ndarray]) -> dict:
+    """How well per-type shares match annotated framing-type tags, over the rows with at least one
+    tag among the types of `shares` ({type: share per row}): per type, the one-vs-rest ROC-AUC of its
+    share (positive: the type is among the row's tags) and its number of positives; their mean;
+    top-1 accuracy, a hit when the type with the largest share is among the row's tags; and the mean
+    largest share, to set against it."""
+    types = list(shares)
+    labels = np.array([[t in tags for t in types] for tags in tag_sets], dtype=bool).reshape(-1, len(types))
+    matrix = np.column_stack([np.asarray(shares[t], dtype=float) for t in types]).reshape(-1, len(types))
+    keep = labels.any(axis=1)
+    labels, matrix = labels[keep], matrix[keep]
+    per_type = {}
+    for k, name in enumerate(types):
+        both = 0 < labels[:, k].sum() < len(labels)
+        per_type[name] = {"positives": int(labels[:, k].sum()),
+                          "roc_auc": float(roc_auc_score(labels[:, k], matrix[:, k])) if both else None}
+    aucs = [entry["roc_auc"] for entry in per_type.values() if entry["roc_auc"] is not None]
+    top = matrix.argmax(axis=1) if len(matrix) else np.zeros(0, int)
+    return {
+        "n": int(len(labels)),
+        "top1_accuracy": float(labels[np.arange(len(labels)), top].mean()) if len(labels) else None,
+        "mean_top_share": float(matrix.max(axis=1).mean()) if len(labels) else None,  # against top-1: over- or under-confident
+        "mean_roc_auc": float(np.mean(aucs)) if aucs else None,
+        "per_type": per_type,
+    }

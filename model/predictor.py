@@ -15,6 +15,8 @@ one category, so a head added to the config appears in `categories` without code
 `sensational` also gives the record's `score`. Every head scores with its compiled form
 (sensational.fast; compiled on load from the pipelines if the artifact's scoring files are missing),
 and one feature pass per batch (sensational.scoring) serves all heads and their explanations.
+The framing-type model (sensational.framing), where the artifact has one, is not a head: it adds
+`framing` shares to the category of the head whose feature values it reads.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from sensational import calibration
-from sensational.artifact import load_artifact, load_scoring
+from sensational.artifact import load_artifact, load_pipelines, load_scoring
 from sensational.config import PRODUCT_HEAD
 from sensational.coverage import english, warnings_for
 from sensational.explain import explain
 from sensational.fast import BATCH, FastScorer, Unsupported
+from sensational.framing import FramingScorer
 from sensational.paths import default_model_path
 from sensational.record import make_record
 from sensational.scoring import Batch, FeaturePass
@@ -43,8 +46,9 @@ class Head:
     and, where the head has one, a graded strength."""
 
     def __init__(self, name: str, summary: dict, scorer: FastScorer, feature_pass: FeaturePass, pipeline=None,
-                 load_pipeline=None):
+                 load_pipeline=None, framing: FramingScorer | None = None):
         self.name = name
+        self.framing = framing  # framing-type shares read from this head's feature values
         self.threshold = float(summary["threshold"])
         self.calibration = summary.get("calibration", calibration.IDENTITY)
         self.strength = summary.get("strength")
@@ -84,11 +88,15 @@ class Head:
             results.extend(self.batch_results(batch, top_phrases, threshold, only_flagged))
         return results
 
+    def features(self, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values, counts) of this head's features in a batch the feature pass has read."""
+        rows, columns, counts = batch.features(self.name)
+        return rows, columns, self.scorer.values(rows, columns, counts, len(batch.headlines)), counts
+
     def batch_results(self, batch: Batch, top_phrases: int, threshold: float, only_flagged: bool) -> list[dict]:
         """`results` of a batch the feature pass has read (every head reads the same one)."""
         size = len(batch.headlines)
-        rows, columns, counts = batch.features(self.name)
-        values = self.scorer.values(rows, columns, counts, size)
+        rows, columns, values, counts = self.features(batch)
         decisions = self.scorer.decisions_from(rows, values * self.scorer.coef[columns], size, batch.dense_logits(self.name))
         scores = [round(p, 6) for p in calibration.platt(decisions, self.calibration).tolist()]
         strengths = None
@@ -105,20 +113,35 @@ class Head:
             if strengths is not None:
                 result["strength"] = strengths[i]
             results.append(result)
+        if self.framing is not None:
+            shares = np.round(self.framing.shares_of(batch, (rows, columns, values)), 6).tolist()
+            for result, row in zip(results, shares):
+                result["framing"] = dict(zip(self.framing.types, row))
         return results
 
 
 class Sensational:
-    def __init__(self, metadata: dict, sha256: str, path: Path | None = None, heads=None, scorers=None):
-        """From the pipelines of a loaded artifact (`heads`) or from their compiled forms (`scorers`)."""
+    def __init__(self, metadata: dict, sha256: str, path: Path | None = None, heads=None, scorers=None, framing=None):
+        """From the pipelines of a loaded artifact (`heads`; `framing`: its framing pipeline) or from
+        their compiled forms (`scorers`; `framing`: a FramingScorer). Without `framing` (an artifact of
+        before the framing model, or a config without [framing]) records have no `framing` shares."""
         self.metadata = metadata
         self.path = path
         self._pipelines = heads
         if scorers is None:
             scorers = {name: _compiled(name, pipeline) for name, pipeline in heads.items()}
-        self.feature_pass = FeaturePass(scorers)  # one pass over a batch serves every head
+            if framing is not None:
+                head = metadata["framing"]["head"]
+                framing = FramingScorer.from_pipeline(framing, head, scorers[head])
+        if framing is not None:
+            framing.check(scorers[framing.head])
+        self.framing = framing
+        # One pass over a batch serves every head, and every framing type's logit.
+        views = framing.views(scorers[framing.head]) if framing is not None else {}
+        self.feature_pass = FeaturePass({**scorers, **views})
         self.heads = {
-            name: Head(name, summary, scorers[name], self.feature_pass, (heads or {}).get(name), self._load_pipelines)
+            name: Head(name, summary, scorers[name], self.feature_pass, (heads or {}).get(name), self._load_pipelines,
+                       framing if framing is not None and framing.head == name else None)
             for name, summary in metadata["heads"].items()
         }
         self.product = self.heads[PRODUCT_HEAD]
@@ -131,10 +154,10 @@ class Sensational:
         path = Path(path) if path is not None else default_model_path()
         loaded = load_scoring(path)
         if loaded is not None:
-            scorers, metadata, sha256 = loaded
-            return cls(metadata, sha256, path, scorers=scorers)
-        heads, metadata, sha256 = load_artifact(path)
-        return cls(metadata, sha256, path, heads=heads)
+            scorers, framing, metadata, sha256 = loaded
+            return cls(metadata, sha256, path, scorers=scorers, framing=framing)
+        heads, framing, metadata, sha256 = load_pipelines(path)
+        return cls(metadata, sha256, path, heads=heads, framing=framing)
 
     def _load_pipelines(self) -> dict:
         """The artifact's pipelines, loaded (and verified) once however many heads ask for them."""
@@ -185,10 +208,36 @@ class Sensational:
         records = self._records(batch, top_phrases, self.thresholds(threshold))
         return records[0] if single else records
 
+    def framing_shares(self, headlines: list[str]) -> np.ndarray:
+        """(headlines x framing types) shares, unrounded, in the order of `self.framing.types`."""
+        head = self.heads[self.framing.head]
+        parts = [self.framing.shares_of(batch, head.features(batch)[:3]) for batch in self._batches(headlines)]
+        return np.concatenate(parts) if parts else np.zeros((0, len(self.framing.types)))
+
+    def framing_phrases(self, headlines: str | list[str], top_phrases: int = DEFAULT_TOP_PHRASES) -> dict | list[dict]:
+        """Per headline, {framing type: the phrases that raise that type's logit most}, each weight its
+        exact share of the type's logit (the record's `framing` shares are the softmax of those logits),
+        found as a head's phrases are. {} for a model without a framing model."""
+        single = isinstance(headlines, str)
+        texts = [headlines] if single else list(headlines)
+        out = []
+        for batch in self._batches(texts) if self.framing is not None and top_phrases > 0 else []:
+            head = self.heads[self.framing.head]
+            features, everyone = head.features(batch), list(range(len(batch.headlines)))
+            per_type = {kind: explain(batch, name, features, everyone, top_phrases, 1.0)
+                        for kind, name in zip(self.framing.types, self.framing.names)}
+            out += [{name: phrases[i] for name, phrases in per_type.items()} for i in everyone]
+        out = out or [{} for _ in texts]
+        return out[0] if single else out
+
+    def _batches(self, headlines: list[str]):
+        """The feature pass over `headlines`, BATCH at a time."""
+        for start in range(0, len(headlines), BATCH):
+            yield self.feature_pass.read(headlines[start : start + BATCH])
+
     def _records(self, headlines: list[str], top_phrases: int, thresholds: dict[str, float]) -> list[dict]:
         records = []
-        for start in range(0, len(headlines), BATCH):
-            batch = self.feature_pass.read(headlines[start : start + BATCH])
+        for batch in self._batches(headlines):
             # Another head's phrases matter only where it flags; explaining is most of the cost of a record.
             results = {
                 name: head.batch_results(batch, top_phrases, thresholds[name], only_flagged=head is not self.product)

@@ -37,7 +37,8 @@ class Field:
     added: bool = False
 
 
-# Each category (one per head) has these; `strength` only a head fitted with a graded strength.
+# Each category (one per head) has these; `strength` only a head fitted with a graded strength,
+# `framing` only the head a framing-type model reads.
 CATEGORY_FIELDS = {
     "score": {"description": "Calibrated probability of the category, 0-1.", **PROBABILITY},
     "flagged": {"description": "score >= threshold.", "type": "boolean"},
@@ -47,8 +48,18 @@ CATEGORY_FIELDS = {
         "fitted on dev (clickbait: the Webis crowd's truthMean).",
         **PROBABILITY,
     },
+    "framing": {
+        "description": "The share of each framing type of the annotation guideline (alarm, gloating, conflict, shock, "
+        "hyperbole, teaser) in the headline's framing, 0-1, summing to 1 (to within rounding to 6 decimals): a softmax "
+        "of one linear logit per type over the head's features. On every scored record, flagged or not: it says which "
+        "kind of framing the wording leans to, not whether it is sensational.",
+        "type": "object",
+        "propertyNames": {"pattern": "^[a-z]+$"},
+        "additionalProperties": PROBABILITY,
+        "minProperties": 2,
+    },
 }
-GRADED = "strength"
+GRADED, FRAMING = "strength", "framing"
 
 PHRASE_FIELDS = {
     "text": {"description": "The phrase as it stands in the headline.", "type": "string"},
@@ -178,7 +189,8 @@ def make_record(headline: str | None, model_info: dict, per_head: dict | None = 
 def record_schema(heads: Mapping[str, object]) -> dict:
     """The JSON Schema of the records of a model with these heads ({name: Head}; only whether a head
     has a graded `strength` is read). Self-contained (no $ref), so the service can embed it."""
-    categories = {name: _category(getattr(head, GRADED, None) is not None) for name, head in heads.items()}
+    categories = {name: _category(getattr(head, GRADED, None) is not None, getattr(head, FRAMING, None) is not None)
+                  for name, head in heads.items()}
     properties = {name: field.schema for name, field in RECORD_FIELDS.items()}
     properties["categories"] = {
         **properties["categories"], "properties": categories, "required": list(categories), "additionalProperties": False,
@@ -202,11 +214,11 @@ def record_schema(heads: Mapping[str, object]) -> dict:
     })
 
 
-def _category(graded: bool) -> dict:
-    fields = {key: value for key, value in CATEGORY_FIELDS.items() if graded or key != GRADED}
+def _category(graded: bool, framed: bool) -> dict:
+    fields = {key: value for key, value in CATEGORY_FIELDS.items() if (graded or key != GRADED) and (framed or key != FRAMING)}
     return {
         "description": "One category (a head of the model): its score, whether it flags the headline and the threshold "
-        "used" + (", and its graded strength." if graded else "."),
+        "used" + (", its graded strength" if graded else "") + (", and its framing-type shares." if framed else "."),
         "type": "object",
         "required": list(fields),
         "properties": fields,

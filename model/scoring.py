@@ -29,7 +29,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from sensational.fast import BATCH, FastScorer, ShapeGroup, Unsupported, _describe
+from sensational.fast import BATCH, FastScorer, ShapeGroup, Unsupported, _describe, piece_facts
 from sensational.features import WORD, FramingMarkers, WordNgrams
 from sensational.lexicon import FACTS
 from sensational.words import WordTable
@@ -48,10 +48,16 @@ class _Group:
     def finish(self) -> None:
         # Each head's terms come sorted (scikit-learn sorts its vocabulary), so sorting them together
         # is a merge; every step here runs in C, which keeps loading fast.
-        self.terms = list(dict.fromkeys(sorted(chain.from_iterable(terms for _, terms, _ in self.members))))
+        distinct = {id(terms): terms for _, terms, _ in self.members}.values()
+        self.terms = list(dict.fromkeys(sorted(chain.from_iterable(distinct))))
         self.ids = dict(zip(self.terms, range(self.offset, self.offset + len(self.terms))))
-        # The union id of each head's terms, in the order of the head's index.
-        self.positions = [np.fromiter(map(self.ids.__getitem__, terms), np.int64, len(terms)) for _, terms, _ in self.members]
+        # The union id of each head's terms, in the order of the head's index (once per list of terms:
+        # a framing type's logit reads its head's).
+        found: dict[int, np.ndarray] = {}
+        for _, terms, _ in self.members:
+            if id(terms) not in found:
+                found[id(terms)] = np.fromiter(map(self.ids.__getitem__, terms), np.int64, len(terms))
+        self.positions = [found[id(terms)] for _, terms, _ in self.members]
 
 
 class FeaturePass:
@@ -97,9 +103,16 @@ class FeaturePass:
         self.tokens = WordTable()
         for number, group in enumerate(self._word):
             self.tokens.add(("word", number), lambda tokens, get=group.words.get: [list(map(get, tokens, repeat(-1)))], 1)
+        readers: dict[int, list[str]] = {}  # the scorers that read each word-piece vocabulary
         for name, scorer in scorers.items():
             if scorer.semantic is not None:
-                self.tokens.add(("pieces", name), scorer.semantic.token_facts, 2)
+                readers.setdefault(id(scorer.semantic.pieces), []).append(name)
+        self.piece_row = {}  # scorer -> its first row in self.tokens (summed shares, piece count)
+        for names in readers.values():
+            semantics = [scorers[name].semantic for name in names]
+            first = self.tokens.add(("pieces", *names), lambda tokens, semantics=semantics: piece_facts(semantics, tokens),
+                                    2 * len(names))
+            self.piece_row.update((name, first + 2 * number) for number, name in enumerate(names))
         self.words = WordTable()
         self.shape_row = {}  # head -> its first row in self.words (share, known n-grams)
         settings: dict[tuple, list[str]] = {}  # heads whose word shapes make the same n-grams
@@ -275,7 +288,7 @@ class Batch:
             row = self.feature_pass.shape_row[head]
             known += np.bincount(self.words.rows, self.word_facts[row + 1], minlength=len(known)).astype(np.int64)
         if scorer.semantic is not None:
-            row = self.feature_pass.tokens.row["pieces", head]
+            row = self.feature_pass.piece_row[head]
             known += np.bincount(self.pieces_of.rows, self.piece_facts[row + 1], minlength=len(known)).astype(np.int64)
         return known
 
@@ -290,7 +303,7 @@ class Batch:
         """The semantic block's logit: the mean of the shares of each headline's word pieces."""
         if self.feature_pass.scorers[head].semantic is None:
             return None
-        row, size = self.feature_pass.tokens.row["pieces", head], len(self.headlines)
+        row, size = self.feature_pass.piece_row[head], len(self.headlines)
         total = np.bincount(self.pieces_of.rows, self.piece_facts[row], minlength=size)
         count = np.bincount(self.pieces_of.rows, self.piece_facts[row + 1], minlength=size)
         return np.divide(total, count, out=np.zeros(size), where=count > 0)

@@ -48,6 +48,8 @@ SENSATIONAL = [
     "Senator DESTROYS smug CEO in epic takedown",
     "Terrifying moment huge quake rocks city!",
 ]
+# Their framing-type tags, as the annotation writes them (the first and fourth are train rows).
+TAGS = ["conflict,shock", "shock,teaser", "conflict", "alarm,hyperbole", "conflict,gloating", "alarm"]
 
 
 def write_tiny_corpora(folder: Path) -> Path:
@@ -65,10 +67,11 @@ def write_tiny_corpora(folder: Path) -> Path:
     with gzip.open(folder / "posts.jsonl.gz", "wt", encoding="utf-8") as handle:
         handle.writelines(json.dumps(p) + "\n" for p in posts)
     # The last of each class comes from an outlet kept out of train and dev.
-    rows = [(t, 1, 1.0, int(t == SENSATIONAL[-1])) for t in SENSATIONAL] + [(t, 0, 0.0, int(t == NEUTRAL[-1])) for t in NEUTRAL[6:]]
+    rows = [(t, 1, 1.0, int(t == SENSATIONAL[-1]), tags) for t, tags in zip(SENSATIONAL, TAGS)]
+    rows += [(t, 0, 0.0, int(t == NEUTRAL[-1]), "-") for t in NEUTRAL[6:]]
     with open(folder / "own.csv", "w", encoding="utf-8") as handle:
-        handle.write("headline,label,score,unseen\n")
-        handle.writelines(f'"{t}",{label},{score},{unseen}\n' for t, label, score, unseen in rows)
+        handle.write("headline,label,score,unseen,tags\n")
+        handle.writelines(f'"{t}",{label},{score},{unseen},"{tags}"\n' for t, label, score, unseen, tags in rows)
     shutil.copy(ROOT / "data" / "lexicon" / "framing.toml", folder / "framing.toml")
     config = folder / "config.toml"
     config.write_text(
@@ -96,6 +99,9 @@ C = 4.0
 soft_targets = true
 strength_source = "webis"
 sources = {{ chak = 1.0, webis = 1.0 }}
+[framing]
+C = 8.0
+types = ["alarm", "gloating", "conflict", "shock", "hyperbole", "teaser"]
 [sources.chak]
 format = "chakraborty"
 path = "chak"
@@ -109,6 +115,7 @@ text_column = "headline"
 label_column = "label"
 score_column = "score"
 held_out = "unseen"
+tags_column = "tags"
 annotated = true
 """
     )

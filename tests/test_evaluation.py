@@ -20,15 +20,15 @@ def test_every_section_is_written(evaluated):
     report = (out / "report.md").read_text()
     for heading in (
         "## Headline results", "## Against baselines", "## Graded agreement", "## Confusion matrices",
-        "## Choosing a threshold", "## Cross-corpus", "## Ablation", "## Figures", "## Where it fails",
-        "## Published numbers",
+        "## Choosing a threshold", "## Cross-corpus", "## Ablation", "## Framing types", "## Figures",
+        "## Where it fails", "## Published numbers",
     ):
         assert heading in report
     for name in ("roc_pr", "reliability", "histograms"):
         assert (out / metrics["plots"][name]).stat().st_size > 1000
     card = (out / "MODEL_CARD.md").read_text()
-    for heading in ("## Intended use", "## Heads and training data", "## Headline metrics", "## Recommended thresholds",
-                    "## Known failure modes"):
+    for heading in ("## Intended use", "## Heads and training data", "## Headline metrics", "## Framing types",
+                    "## Recommended thresholds", "## Known failure modes"):
         assert heading in card
     assert metrics["model"]["fingerprint"] in card
 
@@ -111,3 +111,18 @@ def test_ablation_variants_change_only_what_their_names_say():
             assert diff == {f"{sources}.{corpus}": 0.0}, name
     assert config == load_config(CONFIG_PATH)
     assert len(_variants(config)) == 27
+
+
+def test_framing_types_are_measured_on_tagged_test_rows_against_two_baselines(evaluated):
+    out, metrics = evaluated
+    framing = metrics["framing"]
+    assert framing["types"] == ["alarm", "conflict", "hyperbole", "shock"]
+    assert abs(sum(framing["prior"].values()) - 1.0) < 1e-12
+    # The tiny corpora's one tagged test row is the held-out "Terrifying moment ..." (alarm).
+    assert set(framing["corpora"]) == {"own", "unseen-outlets"}
+    for systems in framing["corpora"].values():
+        assert set(systems) == {"model", "majority class", "lexicon categories"}
+        assert all(result["n"] == 1 for result in systems.values())
+    assert framing["corpora"]["own"]["lexicon categories"]["top1_accuracy"] == 1.0  # "terrifying" is in the lexicon's alarm
+    row = next(line for line in (out / "report.md").read_text().splitlines() if line.startswith("| own | 1 | model |"))
+    assert f"| {f(framing['corpora']['own']['model']['top1_accuracy'])} |" in row

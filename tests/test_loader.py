@@ -15,7 +15,7 @@ def test_loader_yields_one_table_with_the_documented_columns(tiny_config, tmp_pa
     from sensational.config import load_config
 
     table, report = load_corpora(load_config(tiny_config)["sources"])
-    assert list(table.columns) == ["text", "label", "score", "corpus", "split", "source_row", "held_out"]
+    assert list(table.columns) == ["text", "label", "score", "corpus", "split", "source_row", "held_out", "tags"]
     assert set(table["corpus"]) == {"chak", "webis", "own"}
     assert set(table["split"]) <= {"train", "dev", "test"}
     assert report.corpora["webis"].empty == 1  # the null postText
@@ -60,6 +60,18 @@ def test_table_validation_names_row(tmp_path):
     path.write_text("title,label\nfine,1\n")
     with pytest.raises(DataError, match=r"own.csv, row 2: no column 'headline'"):
         load_corpora({"own": table_source(path)})
+
+
+def test_framing_tags_are_carried_through_and_empty_means_unknown(tmp_path):
+    path = tmp_path / "own.csv"
+    path.write_text("headline,label,tags\nA,1,\"shock, Alarm,shock\"\nB,0,-\nC,1,\nD,1,conflict\n")
+    table, _ = load_corpora({"own": table_source(path, tags_column="tags")})
+    assert dict(zip(table["text"], table["tags"])) == {"A": ("alarm", "shock"), "B": (), "C": None, "D": ("conflict",)}
+    untagged, _ = load_corpora({"own": table_source(path)})
+    assert untagged["tags"].isna().all()  # a source without a tags column is not tagged: unknown
+    path.write_text("headline,label,tags\nA,1,\"shock,,alarm\"\n")
+    with pytest.raises(DataError, match=r"own.csv, row 2: tags is 'shock,,alarm'"):
+        load_corpora({"own": table_source(path, tags_column="tags")})
 
 
 def test_unknown_format_and_missing_file(tmp_path):

@@ -61,3 +61,16 @@ def test_bootstrap_interval_contains_the_point_estimate_and_is_seeded():
     ci = bootstrap_ci(labels, scores, 0.5, resamples=200, seed=1)
     assert ci["f1"][0] <= 0.75 <= ci["f1"][1] and ci["roc_auc"][0] <= 14 / 16 <= ci["roc_auc"][1]
     assert ci == bootstrap_ci(labels, scores, 0.5, resamples=200, seed=1)
+
+
+def test_framing_metrics_by_hand():
+    from sensational.metrics import framing_metrics
+
+    tags = [("alarm",), ("alarm", "shock"), ("shock",), ("other",), ()]
+    shares = {"alarm": [0.7, 0.2, 0.4, 0.5, 0.5], "shock": [0.3, 0.8, 0.6, 0.5, 0.5]}
+    result = framing_metrics(tags, shares)
+    assert result["n"] == 3  # rows without a tag among the types are left out
+    assert result["top1_accuracy"] == 1.0  # alarm, shock (among alarm+shock), shock
+    assert result["per_type"]["alarm"] == {"positives": 2, "roc_auc": 0.5}  # 0.7 and 0.2 against 0.4
+    assert result["per_type"]["shock"] == {"positives": 2, "roc_auc": 1.0}  # 0.8 and 0.6 against 0.3
+    assert result["mean_roc_auc"] == 0.75 and abs(result["mean_top_share"] - 0.7) < 1e-12

@@ -43,6 +43,8 @@ def test_every_cli_record_of_good_and_bad_input_matches_the_schema(tiny_model, t
 def test_the_schema_rejects_what_is_not_a_record(tiny_model, record_validator):
     (good,) = cli_records(tiny_model, ["Senate passes budget bill"])
     assert record_validator.is_valid(good)
+    sensational = good["categories"]["sensational"]
+    assert "framing" in sensational  # the tiny model has a framing-type model
     broken = [
         {k: v for k, v in good.items() if k != "score"},
         {**good, "score": 1.5},
@@ -51,6 +53,8 @@ def test_the_schema_rejects_what_is_not_a_record(tiny_model, record_validator):
         {**good, "categories": {"clickbait": good["categories"]["clickbait"]}},  # sensational is always there
         {**good, "categories": {**good["categories"], "teaser": good["categories"]["sensational"]}},  # not a head
         {**good, "id": 1.5},  # ids are strings or integers
+        {**good, "categories": {**good["categories"], "sensational": {**sensational, "framing": {"alarm": 1.5, "shock": 0.0}}}},
+        {**good, "categories": {**good["categories"], "sensational": {**sensational, "framing": {"alarm": "most"}}}},
         {k: v for k, v in good.items() if k != "warnings"},
         {**good, "warnings": ["unreadable"]},
         {**good, "model": {"name": "sensational"}},

@@ -16,6 +16,7 @@ def test_real_training_pass_writes_a_complete_artifact(tiny_model, tiny_config):
     for head in metadata["heads"].values():
         assert 0.0 < head["threshold"] < 1.0 and "pooled" in head["dev_metrics"]
     assert len(metadata["data_fingerprint"]) == 64
+    assert metadata["framing"]["head"] == "sensational" and len(metadata["framing"]["types"]) >= 2
     assert metadata["libraries"]["scikit-learn"]
     manifest = json.loads(manifest_path(tiny_model).read_text())
     assert manifest["sha256"] == sha256
