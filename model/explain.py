@@ -28,7 +28,7 @@ _trimmed: dict[str, tuple[int, int]] = {}
 
 def explain(batch, head: str, features, rows: list[int], top_n: int, scale: float) -> dict[int, list[dict]]:
     """{row: phrases} for each of `rows` (indices into the batch): the top `top_n` non-overlapping
-    spans with a positive contribution to one head's logit. `features`: the head's (rows, columns,
+    spans with a positive contribution to one head's logit, each naming `head`. `features`: the head's (rows, columns,
     values, counts) of the batch. Weights are shares of the logit times `scale` (a calibration's
     slope keeps them exact). `head` may be any scorer of the feature pass that reads a head's columns
     (a framing type's logit, sensational.framing.FramingScorer.views) with that head's `features`."""
@@ -106,7 +106,7 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
                                       r_sums[bounds[i] : bounds[i + 1]]):
             if 1 not in taken[start:end]:
                 taken[start:end] = b"\x01" * (end - start)
-                picked.append(_phrase(texts[i], start, end, weight, None, scale))
+                picked.append(_phrase(texts[i], start, end, weight, None, scale, head))
                 if len(picked) == top_n:
                     break
         out[i] = picked
@@ -123,20 +123,20 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
             _credit(block.analyzer.spans(texts[i]), index, lambda column, i=i: framing_contributions.get((i, column)),
                     weights, categories, True)
         _add_shares(extra.get(i, ()), weights)
-        out[i] = _top(texts[i], weights, categories, top_n, scale)
+        out[i] = _top(texts[i], weights, categories, top_n, scale, head)
 
     for i in rows:  # the rest: their lower case moves characters
         if i not in out:
-            out[i] = phrases_by_rule(texts[i], scorer, lambda column, i=i: contribution(i, column), top_n, scale)
+            out[i] = phrases_by_rule(texts[i], scorer, lambda column, i=i: contribution(i, column), top_n, scale, head)
     return out
 
 
-def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: float) -> list[dict]:
+def phrases_by_rule(headline: str, scorer, contribution, top_n: int, scale: float, head: str) -> list[dict]:
     """The rule `explain` computes in bulk, one headline at a time: every block's `spans`, each
     occurrence credited its feature's contribution (`contribution(column)`: value * coef in this
     headline's row, None if absent) divided by the feature's occurrences; each word's shape share
     (before the framing matches, as the bulk sum adds them), then the word pieces."""
-    return _top(headline, *span_weights(headline, scorer, contribution), top_n, scale)
+    return _top(headline, *span_weights(headline, scorer, contribution), top_n, scale, head)
 
 
 def span_weights(headline: str, scorer, contribution) -> tuple[dict, dict]:
@@ -242,7 +242,7 @@ def _credit(spans, index: dict, contribution, weights: dict, categories: dict, f
             categories[start, end] = feature.removeprefix("lexicon:")
 
 
-def _top(headline: str, weights: dict, categories: dict, top_n: int, scale: float) -> list[dict]:
+def _top(headline: str, weights: dict, categories: dict, top_n: int, scale: float, head: str) -> list[dict]:
     # A framing match is reported as a whole: it absorbs the n-grams inside it.
     for start, end in categories:
         if (start, end) not in weights:  # already absorbed by a longer match
@@ -255,8 +255,9 @@ def _top(headline: str, weights: dict, categories: dict, top_n: int, scale: floa
             break
         if all(key[1] <= c[0] or c[1] <= key[0] for c in chosen):
             chosen.append(key)
-    return [_phrase(headline, start, end, weights[start, end], categories.get((start, end)), scale) for start, end in chosen]
+    return [_phrase(headline, start, end, weights[start, end], categories.get((start, end)), scale, head) for start, end in chosen]
 
 
-def _phrase(headline: str, start: int, end: int, weight: float, category: str | None, scale: float) -> dict:
-    return {"text": headline[start:end], "start": start, "end": end, "weight": round(weight * scale, 4), "category": category}
+def _phrase(headline: str, start: int, end: int, weight: float, category: str | None, scale: float, head: str) -> dict:
+    return {"text": headline[start:end], "start": start, "end": end, "weight": round(weight * scale, 4), "category": category,
+            "head": head}

@@ -171,7 +171,7 @@ def make_record(headline: str | None, model_info: dict, per_head: dict | None = 
         categories = {name: {key: r[key] for key in CATEGORY_FIELDS if key in r} for name, r in per_head.items()}
         flagged = any(r["flagged"] for r in per_head.values())
         score = per_head[PRODUCT_HEAD]["score"]
-        phrases = [{**phrase, "head": name} for name, r in per_head.items() if r["phrases"] for phrase in r["phrases"]]
+        phrases = [phrase for r in per_head.values() for phrase in r["phrases"]]  # each names its head
     record = {
         "headline": headline,
         "flagged": flagged,

@@ -79,7 +79,7 @@ def test_each_types_span_weights_sum_to_its_logit_and_its_phrases_follow_the_rul
             mine = {int(c): float(v) for c, v in zip(columns[rows == i], contributions[rows == i])}
             weights, _ = span_weights(headline, view, mine.get)
             assert abs(sum(weights.values()) + view.intercept - logits[i, k]) <= 1e-9, (name, headline)
-            assert phrases[i][name] == phrases_by_rule(headline, view, mine.get, 5, 1.0), (name, headline)
+            assert phrases[i][name] == phrases_by_rule(headline, view, mine.get, 5, 1.0, f"sensational:{name}"), (name, headline)
 
 
 def test_an_artifact_without_a_framing_model_loads_and_scores_its_heads_as_before(tiny_model, tmp_path):
