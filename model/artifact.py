@@ -78,8 +78,9 @@ def save_artifact(path: Path, heads: dict, metadata: dict, framing=None) -> dict
     if framing is not None:
         payload["framing"] = framing  # pickled once with the head it shares its FeatureUnion with
     write_atomically(path, lambda tmp: joblib.dump(payload, tmp, compress=3))
-    scoring = {head: _save_scoring(path, head, pipeline, metadata) for head, pipeline in heads.items()}
-    framing_entry = _save_framing(path, framing, heads, metadata)
+    compiled = {}
+    scoring = {head: _save_scoring(path, head, pipeline, metadata, compiled) for head, pipeline in heads.items()}
+    framing_entry, framing_scorer = _save_framing(path, framing, compiled, metadata)
     manifest = {
         "file": path.name,
         "sha256": sha256_of(path),
@@ -93,6 +94,7 @@ def save_artifact(path: Path, heads: dict, metadata: dict, framing=None) -> dict
         manifest["scoring"] = scoring
         if framing_entry is not None:
             manifest["framing"] = framing_entry
+        manifest["pass"] = _save_pass(path, compiled, framing_scorer)
     text = json.dumps(manifest, indent=2) + "\n"
     write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text))
     return manifest
@@ -103,13 +105,14 @@ def scoring_path(path: Path, head: str) -> Path:
     return path.with_name(f"{path.name}.{head}.scoring.npz")
 
 
-def _save_scoring(path: Path, head: str, pipeline, metadata: dict) -> dict | None:
-    """Write the scoring form of one head's pipeline; its manifest entry, or None if it has none."""
+def _save_scoring(path: Path, head: str, pipeline, metadata: dict, compiled: dict) -> dict | None:
+    """Write the scoring form of one head's pipeline (kept in `compiled`); its manifest entry, or None
+    if it has none."""
     from sensational.fast import FastScorer, Unsupported
 
     target = scoring_path(path, head)
     try:
-        scorer = FastScorer.from_pipeline(pipeline)
+        scorer = compiled[head] = FastScorer.from_pipeline(pipeline)
         write_atomically(target, lambda tmp: _write_with(tmp, lambda handle: scorer.save(handle, metadata)))
     except Unsupported:
         target.unlink(missing_ok=True)
@@ -122,9 +125,9 @@ def framing_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.framing.npz")
 
 
-def _save_framing(path: Path, framing, heads: dict, metadata: dict) -> dict | None:
-    """Write the framing model's compact form; its manifest entry, or None without one."""
-    from sensational.fast import FastScorer, Unsupported
+def _save_framing(path: Path, framing, compiled: dict, metadata: dict):
+    """Write the framing model's compact form; (its manifest entry, the FramingScorer), or (None, None)."""
+    from sensational.fast import Unsupported
     from sensational.framing import FramingScorer
 
     target = framing_path(path)
@@ -132,11 +135,30 @@ def _save_framing(path: Path, framing, heads: dict, metadata: dict) -> dict | No
         if framing is None:
             raise Unsupported("no framing model")
         head = metadata["framing"]["head"]
-        scorer = FramingScorer.from_pipeline(framing, head, FastScorer.from_pipeline(heads[head]))
+        if head not in compiled:
+            raise Unsupported(f"head {head!r} has no scoring form")
+        scorer = FramingScorer.from_pipeline(framing, head, compiled[head])
         write_atomically(target, lambda tmp: _write_with(tmp, lambda handle: scorer.save(handle, metadata["framing"])))
     except Unsupported:
         target.unlink(missing_ok=True)  # a file left by an earlier training must not be read with this one
-        return None
+        return None, None
+    return {"file": target.name, "sha256": sha256_of(target), "bytes": target.stat().st_size}, scorer
+
+
+def pass_path(path: Path) -> Path:
+    """What loading would build from the heads' vocabularies (sensational.scoring.FeaturePass.state)."""
+    return path.with_name(f"{path.name}.pass.npz")
+
+
+def _save_pass(path: Path, compiled: dict, framing) -> dict:
+    import numpy as np
+
+    from sensational.scoring import FeaturePass
+
+    views = framing.views(compiled[framing.head]) if framing is not None else {}
+    state = FeaturePass({**compiled, **views}).state()
+    target = pass_path(path)
+    write_atomically(target, lambda tmp: _write_with(tmp, lambda handle: np.savez(handle, **state)))
     return {"file": target.name, "sha256": sha256_of(target), "bytes": target.stat().st_size}
 
 
@@ -186,7 +208,7 @@ def _manifest_shape_ok(manifest) -> bool:
         isinstance(libraries, dict)
         and isinstance(scoring, dict)
         and all(isinstance(head, str) and digest_ok(entry) for head, entry in scoring.items())
-        and ("framing" not in manifest or digest_ok(manifest["framing"]))
+        and all(key not in manifest or digest_ok(manifest[key]) for key in ("framing", "pass"))
     )
 
 
@@ -212,7 +234,8 @@ def _check(path: Path, expected: str) -> str:
 
 
 def load_scoring(path: Path):
-    """({head: FastScorer}, FramingScorer or None, metadata, sha256 of the artifact) from the checked
+    """({head: FastScorer}, FramingScorer or None, metadata, sha256 of the artifact, the saved state of
+    its feature pass or None) from the checked
     scoring forms, without scikit-learn or unpickling; None if there are none (then use
     `load_pipelines`). A scoring form whose SHA-256 differs from the manifest's is refused like the
     artifact itself. An artifact of before the framing model has no framing entry: None."""
@@ -226,6 +249,9 @@ def load_scoring(path: Path):
     framing_file = framing_path(path) if "framing" in manifest else None
     if framing_file is not None:
         digests[framing_file] = manifest["framing"]["sha256"]
+    saved_pass = pass_path(path) if "pass" in manifest else None
+    if saved_pass is not None:
+        digests[saved_pass] = manifest["pass"]["sha256"]
     for file, digest in digests.items():  # a modified file is refused even where another is missing
         if file.exists():
             _check(file, digest)
@@ -240,7 +266,13 @@ def load_scoring(path: Path):
     framing = FramingScorer.load(framing_file) if framing_file is not None else None
     if not metadata.get("config"):
         raise ModelInvalid(f"{path}: artifact carries no training config; refusing to load it")
-    return scorers, framing, metadata, sha256
+    state = None
+    if saved_pass is not None:
+        import numpy as np
+
+        with np.load(saved_pass, allow_pickle=False) as arrays:
+            state = {key: arrays[key] for key in arrays.files}
+    return scorers, framing, metadata, sha256, state
 
 
 def load_artifact(path: Path) -> tuple[dict, dict, str]:

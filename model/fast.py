@@ -110,9 +110,22 @@ class ShapeGroup:
         self.vocabularies = list({id(member.terms): member for member in members}.values())  # one member per vocabulary
         self.vocabulary_of = [[id(v.terms) for v in self.vocabularies].index(id(member.terms)) for member in members]
 
+    def restore(self, terms: np.ndarray, columns: list[np.ndarray]) -> None:
+        """Take the union from `union_arrays` of a group over the same vocabularies (the artifact keeps it)."""
+        self._saved = terms, columns
+
+    def union_arrays(self) -> tuple[list[str], list[np.ndarray]]:
+        """(the union's terms in id order, per vocabulary the column of each union id or -1)."""
+        ids, columns = self._union
+        return list(ids), columns
+
     @cached_property
     def _union(self) -> tuple[dict[str, int], list[np.ndarray]]:
-        """(union id of each term, per vocabulary the column of each union id or -1), built on first use."""
+        """(union id of each term, per vocabulary the column of each union id or -1), made on first use."""
+        saved = getattr(self, "_saved", None)
+        if saved is not None:
+            terms = saved[0].tobytes().decode("utf-8").split("\n") if len(saved[0]) else []
+            return dict(zip(terms, range(len(terms)))), list(saved[1])
         terms = sorted(set(chain.from_iterable(v.terms for v in self.vocabularies)))
         ids = dict(zip(terms, range(len(terms))))
         columns = []

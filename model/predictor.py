@@ -121,7 +121,8 @@ class Head:
 
 
 class Sensational:
-    def __init__(self, metadata: dict, sha256: str, path: Path | None = None, heads=None, scorers=None, framing=None):
+    def __init__(self, metadata: dict, sha256: str, path: Path | None = None, heads=None, scorers=None, framing=None,
+                 state=None):
         """From the pipelines of a loaded artifact (`heads`; `framing`: its framing pipeline) or from
         their compiled forms (`scorers`; `framing`: a FramingScorer). Without `framing` (an artifact of
         before the framing model, or a config without [framing]) records have no `framing` shares."""
@@ -138,7 +139,7 @@ class Sensational:
         self.framing = framing
         # One pass over a batch serves every head, and every framing type's logit.
         views = framing.views(scorers[framing.head]) if framing is not None else {}
-        self.feature_pass = FeaturePass({**scorers, **views})
+        self.feature_pass = FeaturePass({**scorers, **views}, state)  # state: saved by training, or None
         self.heads = {
             name: Head(name, summary, scorers[name], self.feature_pass, (heads or {}).get(name), self._load_pipelines,
                        framing if framing is not None and framing.head == name else None)
@@ -154,8 +155,8 @@ class Sensational:
         path = Path(path) if path is not None else default_model_path()
         loaded = load_scoring(path)
         if loaded is not None:
-            scorers, framing, metadata, sha256 = loaded
-            return cls(metadata, sha256, path, scorers=scorers, framing=framing)
+            scorers, framing, metadata, sha256, state = loaded
+            return cls(metadata, sha256, path, scorers=scorers, framing=framing, state=state)
         heads, framing, metadata, sha256 = load_pipelines(path)
         return cls(metadata, sha256, path, heads=heads, framing=framing)
 

@@ -25,6 +25,7 @@ in scikit-learn's order: the scores are the pipeline's to the last bit or close 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from itertools import chain, repeat
 
 import numpy as np
@@ -50,6 +51,7 @@ class _Group:
         # is a merge; every step here runs in C, which keeps loading fast.
         distinct = {id(terms): terms for _, terms, _ in self.members}.values()
         self.terms = list(dict.fromkeys(sorted(chain.from_iterable(distinct))))
+        self.size = len(self.terms)
         self.ids = dict(zip(self.terms, range(self.offset, self.offset + len(self.terms))))
         # The union id of each head's terms, in the order of the head's index (once per list of terms:
         # a framing type's logit reads its head's).
@@ -59,11 +61,18 @@ class _Group:
                 found[id(terms)] = np.fromiter(map(self.ids.__getitem__, terms), np.int64, len(terms))
         self.positions = [found[id(terms)] for _, terms, _ in self.members]
 
+    def distinct(self) -> list[int]:
+        """For each member, the number of its list of terms among the distinct lists."""
+        numbers: dict[int, int] = {}
+        return [numbers.setdefault(id(terms), len(numbers)) for _, terms, _ in self.members]
+
 
 class FeaturePass:
     """All heads' features of a batch in one pass; `decisions` and `rows` per head from it."""
 
-    def __init__(self, scorers: dict[str, FastScorer]):
+    def __init__(self, scorers: dict[str, FastScorer], saved: Mapping[str, np.ndarray] | None = None):
+        """`saved`: `state()` of a pass over the same scorers (the artifact keeps it, so loading does
+        not merge the heads' vocabularies again); without it, everything is built here."""
         self.scorers = scorers
         groups: dict[str, _Group] = {}
         offset = 0
@@ -75,10 +84,20 @@ class FeaturePass:
                 groups[key].members.append((name, block.terms, first))
                 groups[key].binary &= block.binary
         self.groups = list(groups.values())
+        self._word = [g for g in self.groups if type(g.analyzer) is WordNgrams]
+        self._framing = [g for g in self.groups if type(g.analyzer) is FramingMarkers]
+        if len(self.groups) != len(self._word) + len(self._framing):
+            raise Unsupported("an analyzer other than word n-grams or framing markers")
         for group in self.groups:
             group.offset = offset
-            group.finish()
-            offset += len(group.terms)
+            key = f"word{self._word.index(group)}" if group in self._word else None
+            if saved is not None and key is not None and f"{key}.size" in saved:
+                self._restore_word(group, saved, key)
+            else:
+                group.finish()
+                if key is not None:
+                    self._prepare_word(group)
+            offset += group.size
         self.n_union = offset
         # Per head: the column of every union id (-1: the head does not have the feature).
         self.columns = {name: np.full(offset, -1, dtype=np.int64) for name in scorers}
@@ -91,12 +110,6 @@ class FeaturePass:
         for name, columns in self.columns.items():
             known = columns[columns >= 0]
             self._ordered[name] = bool(np.all(np.diff(known) > 0))
-        self._word = [g for g in self.groups if type(g.analyzer) is WordNgrams]
-        self._framing = [g for g in self.groups if type(g.analyzer) is FramingMarkers]
-        if len(self.groups) != len(self._word) + len(self._framing):
-            raise Unsupported("an analyzer other than word n-grams or framing markers")
-        for group in self._word:
-            self._prepare_word(group)
         # What the blocks make of each distinct word, cached (sensational.words): per token, each word
         # group's token id and each semantic head's summed piece shares and piece count; per
         # white-space word, each head's word-shape share and known n-grams, and the lexicon's facts.
@@ -119,14 +132,47 @@ class FeaturePass:
         for name, scorer in scorers.items():
             if scorer.shapes is not None:
                 settings.setdefault(tuple(scorer.shapes.analyzer.get_params().values()), []).append(name)
-        for names in settings.values():
+        self.shape_groups = []
+        for number, names in enumerate(settings.values()):
             group = ShapeGroup([scorers[name].shapes for name in names])
+            if saved is not None and f"shapes{number}.terms" in saved:
+                group.restore(saved[f"shapes{number}.terms"],
+                              [saved[f"shapes{number}.columns{v}"] for v in range(len(group.vocabularies))])
+            self.shape_groups.append(group)
             first = self.words.add(("shapes", *names), group.facts, 2 * len(names))
             self.shape_row.update((name, first + 2 * number) for number, name in enumerate(names))
         for group in self._framing:
             lexicon = group.analyzer.lexicon
             if group.binary and ("lexicon", id(lexicon)) not in self.words.row:
                 self.words.add(("lexicon", id(lexicon)), lambda words, lexicon=lexicon: lexicon.prefilter.facts(words), FACTS)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """What loading would otherwise build from the scorers' vocabularies, as plain arrays: each word
+        group's union (its size, each distinct term list's union ids, the token table and n-gram keys)
+        and each word-shape group's union (FeaturePass(scorers, saved=state) restores it)."""
+        out = {}
+        for number, group in enumerate(self._word):
+            key = f"word{number}"
+            out[f"{key}.size"], out[f"{key}.base"] = np.array([group.size]), np.array([group.base])
+            for distinct, positions in dict(zip(group.distinct(), group.positions)).items():
+                out[f"{key}.positions{distinct}"] = positions
+            out[f"{key}.tokens"] = _text(sorted(group.words, key=group.words.__getitem__))
+            for n, (keys, union) in group.keys.items():
+                out[f"{key}.keys{n}"], out[f"{key}.union{n}"] = keys, union
+        for number, group in enumerate(self.shape_groups):
+            terms, columns = group.union_arrays()
+            out[f"shapes{number}.terms"] = _text(terms)
+            out.update((f"shapes{number}.columns{v}", column) for v, column in enumerate(columns))
+        return out
+
+    def _restore_word(self, group: _Group, saved: Mapping[str, np.ndarray], key: str) -> None:
+        group.size = int(saved[f"{key}.size"][0])
+        group.positions = [saved[f"{key}.positions{distinct}"] for distinct in group.distinct()]
+        tokens = _lines(saved[f"{key}.tokens"])
+        group.words = dict(zip(tokens, range(len(tokens))))
+        group.base = int(saved[f"{key}.base"][0])
+        low, high = group.analyzer.ngram_range
+        group.keys = {n: (saved[f"{key}.keys{n}"], saved[f"{key}.union{n}"]) for n in range(low, high + 1) if f"{key}.keys{n}" in saved}
 
     def _prepare_word(self, group: _Group) -> None:
         """Word n-grams as integers: each token of any term gets an id; an n-gram's key is its ids in
@@ -231,6 +277,14 @@ class FeaturePass:
         """One head's logit per headline (the pipeline's decision_function)."""
         parts = [self.read(headlines[s : s + BATCH]).decisions(head) for s in range(0, len(headlines), BATCH)]
         return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _text(lines: list[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(lines).encode("utf-8"), dtype=np.uint8)
+
+
+def _lines(array: np.ndarray) -> list[str]:
+    return array.tobytes().decode("utf-8").split("\n") if len(array) else []
 
 
 def _count(rows: np.ndarray, ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

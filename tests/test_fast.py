@@ -264,3 +264,16 @@ def test_a_batch_without_any_known_feature_scores_like_scikit_learn(tiny_model):
     model = Sensational.load(tiny_model)
     for head in model.heads.values():
         assert np.abs(head.scorer.decisions(["3", "zzz"]) - head.pipeline.decision_function(["3", "zzz"])).max() <= 1e-12
+
+
+def test_the_saved_feature_pass_restores_what_loading_would_build(tiny_model, headlines):
+    from sensational.artifact import pass_path
+
+    assert pass_path(tiny_model).exists() and "pass" in json.loads(manifest_path(tiny_model).read_text())
+    restored = Sensational.load(tiny_model).feature_pass  # from the artifact's saved state
+    fresh = FeaturePass(restored.scorers)  # built from the vocabularies
+    for name in fresh.scorers:
+        assert np.array_equal(fresh.columns[name], restored.columns[name])
+        assert np.array_equal(fresh.decisions(headlines, name), restored.decisions(headlines, name))
+    built, saved = fresh.state(), restored.state()
+    assert built.keys() == saved.keys() and all(np.array_equal(built[key], saved[key]) for key in built)
