@@ -15,6 +15,7 @@ so such a model cannot be used.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from functools import cached_property
@@ -154,6 +155,27 @@ class ShapeGroup:
         return facts
 
 
+class Terms(Sequence):
+    """A vocabulary as saved (its terms joined by newlines), split into a list only when first read:
+    with the feature pass restored from the artifact, scoring needs only how many terms there are."""
+
+    def __init__(self, data: np.ndarray, count: int):
+        self.data, self.count = data, count
+
+    @cached_property
+    def _list(self) -> list[str]:
+        return self.data.tobytes().decode("utf-8").split("\n") if self.count else []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        return self._list[index]
+
+    def __iter__(self):
+        return iter(self._list)
+
+
 class FastScorer:
     def __init__(self, blocks: list[Block], coef: np.ndarray, intercept: float, semantic: Semantic | None = None,
                  shapes: Shapes | None = None):
@@ -259,8 +281,7 @@ class FastScorer:
                 raise Unsupported(f"scoring file format {meta.get('format')}, expected {FORMAT}")
             blocks = []
             for number, spec in enumerate(meta["blocks"]):
-                text = arrays[f"terms{number}"].tobytes().decode("utf-8")
-                terms = text.split("\n") if spec["terms"] else []
+                terms = Terms(arrays[f"terms{number}"], spec["terms"])
                 idf = arrays[f"idf{number}"] if spec["idf"] else None
                 blocks.append(
                     Block(
@@ -281,7 +302,7 @@ class FastScorer:
             shapes = None
             if meta["shapes"] is not None:
                 spec = meta["shapes"]
-                terms = arrays["shapes_terms"].tobytes().decode("utf-8").split("\n") if spec["terms"] else []
+                terms = Terms(arrays["shapes_terms"], spec["terms"])
                 analyzer = WordShapes(tuple(spec["ngram_range"]), spec["min_df"], spec["sublinear_tf"])
                 shapes = Shapes(analyzer, terms, arrays["shapes_idf"], arrays["shapes_coef"])
             return cls(blocks, arrays["coef"], float(arrays["intercept"][0]), semantic, shapes), meta["metadata"]

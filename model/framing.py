@@ -56,8 +56,8 @@ class FramingScorer:
         if len(classifier.classes_) == 2:  # scikit-learn's binary form: softmax([0, z]) = [1 - expit(z), expit(z)]
             coef, intercepts = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercepts])
         blocks, sparse, pieces, shares, shapes = compile_union(union, coef)
-        if [b.terms for b in blocks] != [b.terms for b in scorer.blocks] or (
-                shapes is not None and (scorer.shapes is None or shapes.terms != scorer.shapes.terms)):
+        if [list(b.terms) for b in blocks] != [list(b.terms) for b in scorer.blocks] or (
+                shapes is not None and (scorer.shapes is None or shapes.terms != list(scorer.shapes.terms))):
             raise Unsupported(f"the framing model does not read head {head!r}'s features")
         framing = cls(head, [str(c) for c in classifier.classes_], sparse, intercepts, shares,
                       shapes.coef if shapes is not None else None)
