@@ -60,6 +60,11 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
         marked = scorer.framing_columns[f_columns]
         with_framing[f_rows[marked]] = True
         framing_contributions = dict(zip(zip(f_rows[marked].tolist(), f_columns[marked].tolist()), contributions[marked].tolist()))
+    # The markers each headline has: their matches are the only spans its explanation needs.
+    names = {column: feature for _, index in framing for feature, column in index.items()}
+    present: dict[int, set[str]] = {}
+    for row, column in framing_contributions:
+        present.setdefault(row, set()).add(names[column])
 
     # Every occurrence as (row, start, end, weight), in the order a headline's sum adds them: word
     # n-grams (by n, then position), word shapes, then word pieces; a framing match goes between the
@@ -114,15 +119,15 @@ def explain(batch, head: str, features, rows: list[int], top_n: int, scale: floa
     # Headlines with a framing match, one dict each: a match absorbs the spans inside it.
     bounds = np.searchsorted(g_rows, np.arange(len(texts) + 1)).tolist()
     g_starts, g_ends, g_sums = g_starts.tolist(), g_ends.tolist(), g_sums.tolist()
-    extra = _piece_lists(pieces, chosen & with_framing)
+    extra = _piece_lists(pieces, chosen & with_framing, len(texts))
     for i in np.flatnonzero(chosen & with_framing).tolist():
         a, b = bounds[i], bounds[i + 1]
         weights = dict(zip(zip(g_starts[a:b], g_ends[a:b]), g_sums[a:b]))
         categories: dict[tuple[int, int], str] = {}
         for block, index in framing:
-            _credit(block.analyzer.spans(texts[i]), index, lambda column, i=i: framing_contributions.get((i, column)),
-                    weights, categories, True)
-        _add_shares(extra.get(i, ()), weights)
+            _credit(block.analyzer.lexicon.matches(texts[i], present[i]), index,
+                    lambda column, i=i: framing_contributions.get((i, column)), weights, categories, True)
+        _add_shares(extra(i), weights)
         out[i] = _top(texts[i], weights, categories, top_n, scale, head)
 
     for i in rows:  # the rest: their lower case moves characters
@@ -219,13 +224,16 @@ def _piece_shares(batch, head: str, offsets: _Offsets, chosen):
     return rows, offsets.tokens[places, 0], offsets.tokens[places, 1], sums[tokens] / totals[rows]
 
 
-def _piece_lists(pieces, rows) -> dict[int, list[tuple[int, int, float]]]:
-    out: dict[int, list] = {}
-    if pieces is not None:
-        keep = rows[pieces[0]]
-        for row, start, end, share in zip(*(column[keep].tolist() for column in pieces)):
-            out.setdefault(row, []).append((start, end, share))
-    return out
+def _piece_lists(pieces, rows, size: int):
+    """A function giving each row's (start, end, share) of its word pieces; `pieces` come sorted by row."""
+    if pieces is None:
+        return lambda row: ()
+    keep = rows[pieces[0]]
+    row_of, starts, ends, shares = (column[keep] for column in pieces)
+    bounds = np.searchsorted(row_of, np.arange(size + 1)).tolist()
+    starts, ends, shares = starts.tolist(), ends.tolist(), shares.tolist()
+    return lambda row: zip(starts[bounds[row] : bounds[row + 1]], ends[bounds[row] : bounds[row + 1]],
+                           shares[bounds[row] : bounds[row + 1]])
 
 
 def _credit(spans, index: dict, contribution, weights: dict, categories: dict, framing: bool) -> None:

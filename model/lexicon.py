@@ -181,10 +181,14 @@ class Lexicon:
             yield from (("style:exclamation", m.start(), m.end()) for m in _EXCLAMATION.finditer(text))
         yield from (("style:teaser", m.start(), m.end()) for m in _TEASER.finditer(text))
 
-    def matches(self, text: str) -> list[tuple[str, int, int]]:
+    def matches(self, text: str, only: set[str] | None = None) -> list[tuple[str, int, int]]:
+        """(feature, start, end) of every match, in order; `only`: of these features alone (those the
+        caller knows the text has), which skips the patterns of the others."""
         found = []
         for name, pattern, starts in self._candidates(text):
             feature = f"lexicon:{name}"
+            if only is not None and feature not in only:
+                continue
             if starts is None:
                 found.extend((feature, m.start(), m.end()) for m in pattern.finditer(text))
                 continue
@@ -194,7 +198,7 @@ class Lexicon:
                 if start >= end and (m := pattern.match(text, start)):
                     found.append((feature, m.start(), m.end()))
                     end = m.end()
-        found.extend(self._style(text))
+        found.extend(match for match in self._style(text) if only is None or match[0] in only)
         return sorted(found, key=lambda match: (match[1], match[2], match[0]))
 
     def features(self, text: str, lowered: str | None = None) -> set[str]:
