@@ -5,14 +5,15 @@ word pieces); only their vocabularies and coefficients differ. So a batch is rea
 
 1. each headline is lower-cased and split into tokens and white-space words once (C-level `map`s,
    no per-row bytecode);
-2. what a block makes of a word is computed once per distinct word and cached (sensational.words):
-   each head's word-shape share of the logit per white-space word, each semantic head's summed
-   piece shares per token, so these blocks cost one dictionary lookup per word;
+2. what the blocks make of a word is computed once per distinct word and cached (sensational.words):
+   per token its word n-gram token id and each semantic head's summed piece shares, per white-space
+   word each head's word-shape share and the lexicon's facts, so a batch costs one dictionary
+   lookup per word for all blocks;
 3. word n-grams are numbers, not strings: a token's id in the union word table, and an n-gram's key
    is its token ids in base W, found with one `searchsorted` per n over the batch;
-4. the lexicon runs once for all heads (`Lexicon.features_of`): numpy rules out, for the whole
-   batch, the headlines without a phrase's first word followed by its second, and only the rest
-   are matched;
+4. the lexicon runs once for all heads (`Lexicon.features_of`): the words' facts decide one-word
+   phrases, numpy rules out, for the whole batch, the headlines where no longer phrase can start,
+   and only the rest are matched;
 5. the (row, union id) pairs of word n-grams and markers are sorted and counted once; each head maps
    union ids to its columns and computes TF-IDF values and logits from them, and adds the shares of
    its words (`FastScorer.decisions_from`).
@@ -110,9 +111,13 @@ class FeaturePass:
         for name, columns in self.columns.items():
             known = columns[columns >= 0]
             self._ordered[name] = bool(np.all(np.diff(known) > 0))
-        # What the blocks make of each distinct word, cached (sensational.words): per token, each word
-        # group's token id and each semantic head's summed piece shares and piece count; per
-        # white-space word, each head's word-shape share and known n-grams, and the lexicon's facts.
+        self._word_tables(saved)
+
+    def _word_tables(self, saved) -> None:
+        """What the blocks make of each distinct word, cached (sensational.words): per token, each word
+        group's token id and each semantic scorer's summed piece shares and piece count; per
+        white-space word, each scorer's word-shape share and known n-grams, and the lexicon's facts."""
+        scorers = self.scorers
         self.tokens = WordTable()
         for number, group in enumerate(self._word):
             self.tokens.add(("word", number), lambda tokens, get=group.words.get: [list(map(get, tokens, repeat(-1)))], 1)
