@@ -20,10 +20,7 @@ from itertools import chain
 
 import numpy as np
 
-from sensational.features import WHITESPACE_WORD, WORD, _trim_punctuation
-
-TRIM_CACHE = 200_000  # distinct words whose trimmed span is kept
-_trimmed: dict[str, tuple[int, int]] = {}
+from sensational.features import WHITESPACE_WORD, WORD
 
 
 def explain(batch, head: str, features, rows: list[int], top_n: int, scale: float) -> dict[int, list[dict]]:
@@ -175,22 +172,14 @@ class _Offsets:
     and a running sum of gap and token lengths gives each token's start."""
 
     def __init__(self, batch):
-        lowered = list(map(str.lower, batch.headlines))
         self.tokens = self.words = np.zeros((0, 2), np.int64)
         if batch.tokens is not None:
-            self.tokens = _starts_and_ends(batch.tokens, list(map(WORD.split, lowered)))
+            self.tokens = _starts_and_ends(batch.tokens, list(map(WORD.split, batch.lowered)))
         if batch.words is not None:
-            words = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, lowered)))
-            # A word is credited with its surrounding punctuation trimmed.
-            trimmed = list(map(_trimmed.get, batch.words.flat))
-            if None in trimmed:
-                if len(_trimmed) > TRIM_CACHE:
-                    _trimmed.clear()
-                for word in batch.words.flat:
-                    if word not in _trimmed:
-                        _trimmed[word] = _trim_punctuation(word, 0, len(word))
-                trimmed = list(map(_trimmed.__getitem__, batch.words.flat))
-            self.words = words[:, :1] + np.array(trimmed, dtype=np.int64).reshape(-1, 2)
+            words = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, batch.lowered)))
+            # A word is credited with its surrounding punctuation trimmed (where: a fact of the word).
+            first = batch.feature_pass.words.row["trimmed"]
+            self.words = words[:, :1] + batch.word_facts[first : first + 2].T.astype(np.int64)
 
 
 def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:

@@ -32,7 +32,7 @@ from itertools import chain, repeat
 import numpy as np
 
 from sensational.fast import BATCH, FastScorer, ShapeGroup, Unsupported, _describe, piece_facts
-from sensational.features import WORD, FramingMarkers, WordNgrams
+from sensational.features import WORD, FramingMarkers, WordNgrams, _trim_punctuation
 from sensational.lexicon import FACTS
 from sensational.words import WordTable
 
@@ -150,6 +150,8 @@ class FeaturePass:
             lexicon = group.analyzer.lexicon
             if group.binary and ("lexicon", id(lexicon)) not in self.words.row:
                 self.words.add(("lexicon", id(lexicon)), lambda words, lexicon=lexicon: lexicon.prefilter.facts(words), FACTS)
+        if self.words.facts:  # where explanations credit each word: its span without surrounding punctuation
+            self.words.add("trimmed", lambda words: np.array([_trim_punctuation(w, 0, len(w)) for w in words]).T, 2)
 
     def state(self) -> dict[str, np.ndarray]:
         """What loading would otherwise build from the scorers' vocabularies, as plain arrays: each word
@@ -206,7 +208,7 @@ class FeaturePass:
     def read(self, headlines: list[str]) -> "Batch":
         """The union features of at most BATCH headlines, and where each occurs (for explanations)."""
         batch = Batch(self, headlines)
-        lowered = list(map(str.lower, headlines))
+        lowered = batch.lowered = list(map(str.lower, headlines))
         rows, ids = [], []
         if self.tokens.facts:
             batch.tokens = _Split(list(map(WORD.findall, lowered)))
@@ -322,6 +324,7 @@ class Batch:
     def __init__(self, feature_pass: FeaturePass, headlines: list[str]):
         self.feature_pass = feature_pass
         self.headlines = headlines
+        self.lowered: list[str] = []
         self.tokens = self.words = self.pieces_of = None  # WORD tokens, white-space words, tokens read for pieces
         self.token_facts = self.word_facts = self.piece_facts = None  # their facts (FeaturePass.tokens, .words)
         self.word_occurrences: dict[int, tuple] = {}  # word group -> (row, first token, n, union id)
