@@ -21,9 +21,7 @@ The framing-type model (sensational.framing), where the artifact has one, is not
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +35,7 @@ from sensational.fast import BATCH, FastScorer, Unsupported
 from sensational.framing import FramingScorer
 from sensational.paths import default_model_path
 from sensational.record import make_record
-from sensational.scoring import Batch, FeaturePass
+from sensational.scoring import Batch, FeaturePass, without_cycle_collection
 
 DEFAULT_TOP_PHRASES = 5
 
@@ -239,7 +237,7 @@ class Sensational:
             yield self.feature_pass.read(headlines[start : start + BATCH])
 
     def _records(self, headlines: list[str], top_phrases: int, thresholds: dict[str, float]) -> list[dict]:
-        with _without_cycle_collection():
+        with without_cycle_collection():
             return self._build_records(headlines, top_phrases, thresholds)
 
     def _build_records(self, headlines: list[str], top_phrases: int, thresholds: dict[str, float]) -> list[dict]:
@@ -255,20 +253,6 @@ class Sensational:
                 known = sum(result["known_features"] for result in per_head.values())
                 records.append(make_record(headline, self.model_info, per_head, warnings_for(headline, known, in_english)))
         return records
-
-
-@contextmanager
-def _without_cycle_collection():
-    """Records hold no reference cycles, but Python's cycle collector would walk every record built so
-    far again and again while a large batch's records are made (a tenth of the time with phrases);
-    reference counting still frees everything."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compiled(name: str, pipeline) -> FastScorer:

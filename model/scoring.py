@@ -25,8 +25,10 @@ in scikit-learn's order: the scores are the pipeline's to the last bit or close 
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Mapping
+from contextlib import contextmanager
 from itertools import chain, repeat
 
 import numpy as np
@@ -282,8 +284,24 @@ class FeaturePass:
 
     def decisions(self, headlines: list[str], head: str) -> np.ndarray:
         """One head's logit per headline (the pipeline's decision_function)."""
-        parts = [self.read(headlines[s : s + BATCH]).decisions(head) for s in range(0, len(headlines), BATCH)]
+        with without_cycle_collection():
+            parts = [self.read(headlines[s : s + BATCH]).decisions(head) for s in range(0, len(headlines), BATCH)]
         return np.concatenate(parts) if parts else np.zeros(0)
+
+
+@contextmanager
+def without_cycle_collection():
+    """Reading a batch makes hundreds of thousands of small lists and strings, and records are dicts;
+    none holds a reference cycle, but Python's cycle collector would walk them (and every record made
+    so far) again and again: 5-10% of scoring and a tenth of predict's time. Reference counting still
+    frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _text(lines: list[str]) -> np.ndarray:
