@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import cache
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Iterator
@@ -41,8 +42,10 @@ _TEASER = re.compile(_TEASER_TAG + "|" + _TEASER_LEAD, re.IGNORECASE)
 _TAG, _LEAD = re.compile(_TEASER_TAG, re.IGNORECASE), re.compile(_TEASER_LEAD, re.IGNORECASE)  # for a batch
 
 
-def _forms(word: str) -> set[str]:
-    """A word and its regular inflections: rub -> rub, rubs, rubbed, rubbing, ..."""
+@cache
+def _forms(word: str) -> frozenset[str]:
+    """A word and its regular inflections: rub -> rub, rubs, rubbed, rubbing, ... (cached: the
+    prefilter and the patterns ask for the same words)."""
     word = word.lower()
     forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + "d"}
     if word.endswith("e"):
@@ -51,7 +54,7 @@ def _forms(word: str) -> set[str]:
         forms |= {word[:-1] + "ies", word[:-1] + "ied"}
     if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
         forms |= {word + word[-1] + "ing", word + word[-1] + "ed"}  # rub -> rubbing
-    return forms
+    return frozenset(forms)
 
 
 def word_forms(word: str) -> str:
@@ -315,12 +318,13 @@ class _Prefilter:
                         self.direct[run] = self.direct.get(run, 0) | 1 << bit
                     continue
                 second = runs(words[1]) if len(words) > 1 else None
-                for run in first:
-                    if second is None or not whole:
-                        alone.add(number(run))
-                    else:
-                        before_filler.add(number(run))
-                        pairs.update((number(run), number(other)) for other in second)
+                firsts = [number(run) for run in first]
+                if second is None or not whole:
+                    alone.update(firsts)
+                else:
+                    before_filler.update(firsts)
+                    seconds = [number(run) for run in second]
+                    pairs.update((a, b) for a in firsts for b in seconds)
         self.fillers = frozenset(map(number, FILLERS))
         self.alone, self.before_filler = frozenset(alone), frozenset(before_filler)
         self.base = len(self.ids) + 1
