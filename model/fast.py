@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
 from functools import cached_property
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -125,7 +125,7 @@ class ShapeGroup:
         """(union id of each term, per vocabulary the column of each union id or -1), made on first use."""
         saved = getattr(self, "_saved", None)
         if saved is not None:
-            terms = saved[0].tobytes().decode("utf-8").split("\n") if len(saved[0]) else []
+            terms = split_lines(saved[0])
             return dict(zip(terms, range(len(terms)))), list(saved[1])
         terms = sorted(set(chain.from_iterable(v.terms for v in self.vocabularies)))
         ids = dict(zip(terms, range(len(terms))))
@@ -155,6 +155,16 @@ class ShapeGroup:
         return facts
 
 
+def joined(lines) -> np.ndarray:
+    """Lines (terms, tokens: none holds a newline) as one UTF-8 array, as the model files store them."""
+    return np.frombuffer("\n".join(lines).encode("utf-8"), dtype=np.uint8)
+
+
+def split_lines(data: np.ndarray) -> list[str]:
+    """The lines `joined` stored (none, for an empty array)."""
+    return data.tobytes().decode("utf-8").split("\n") if len(data) else []
+
+
 class Terms(Sequence):
     """A vocabulary as saved (its terms joined by newlines), split into a list only when first read:
     with the feature pass restored from the artifact, scoring needs only how many terms there are."""
@@ -164,7 +174,7 @@ class Terms(Sequence):
 
     @cached_property
     def _list(self) -> list[str]:
-        return self.data.tobytes().decode("utf-8").split("\n") if self.count else []
+        return split_lines(self.data) if self.count else []
 
     def __len__(self) -> int:
         return self.count
@@ -243,7 +253,7 @@ class FastScorer:
         for number, block in enumerate(self.blocks):
             if any("\n" in term for term in block.terms):
                 raise Unsupported(f"feature block {block.name!r} has a term with a newline")
-            arrays[f"terms{number}"] = np.frombuffer("\n".join(block.terms).encode("utf-8"), dtype=np.uint8)
+            arrays[f"terms{number}"] = joined(block.terms)
             if block.idf is not None:
                 arrays[f"idf{number}"] = block.idf
             described.append(
@@ -259,12 +269,11 @@ class FastScorer:
                 }
             )
         if self.semantic is not None:
-            vocabulary = "\n".join(self.semantic.pieces.vocabulary).encode("utf-8")
-            arrays["semantic_vocabulary"] = np.frombuffer(vocabulary, dtype=np.uint8)
+            arrays["semantic_vocabulary"] = joined(self.semantic.pieces.vocabulary)
             arrays["semantic_shares"] = self.semantic.shares
         shapes = None
         if self.shapes is not None:
-            arrays["shapes_terms"] = np.frombuffer("\n".join(self.shapes.terms).encode("utf-8"), dtype=np.uint8)
+            arrays["shapes_terms"] = joined(self.shapes.terms)
             arrays["shapes_idf"], arrays["shapes_coef"] = self.shapes.idf, self.shapes.coef
             shapes = {"terms": len(self.shapes.terms), **self.shapes.analyzer.get_params()}
         meta = {"format": FORMAT, "blocks": described, "semantic": self.semantic is not None, "shapes": shapes,
@@ -297,7 +306,7 @@ class FastScorer:
                 )
             semantic = None
             if meta["semantic"]:
-                vocabulary = arrays["semantic_vocabulary"].tobytes().decode("utf-8").split("\n")
+                vocabulary = split_lines(arrays["semantic_vocabulary"])
                 semantic = Semantic(WordPieces(vocabulary), arrays["semantic_shares"])
             shapes = None
             if meta["shapes"] is not None:

@@ -33,7 +33,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from sensational.fast import BATCH, FastScorer, ShapeGroup, Unsupported, _describe, piece_facts
+from sensational.fast import BATCH, FastScorer, ShapeGroup, Unsupported, _describe, joined, piece_facts, split_lines
 from sensational.features import WORD, FramingMarkers, WordNgrams, _trim_punctuation
 from sensational.lexicon import FACTS
 from sensational.words import WordTable
@@ -165,19 +165,19 @@ class FeaturePass:
             out[f"{key}.size"], out[f"{key}.base"] = np.array([group.size]), np.array([group.base])
             for distinct, positions in dict(zip(group.distinct(), group.positions)).items():
                 out[f"{key}.positions{distinct}"] = positions
-            out[f"{key}.tokens"] = _text(sorted(group.words, key=group.words.__getitem__))
+            out[f"{key}.tokens"] = joined(sorted(group.words, key=group.words.__getitem__))
             for n, (keys, union) in group.keys.items():
                 out[f"{key}.keys{n}"], out[f"{key}.union{n}"] = keys, union
         for number, group in enumerate(self.shape_groups):
             terms, columns = group.union_arrays()
-            out[f"shapes{number}.terms"] = _text(terms)
+            out[f"shapes{number}.terms"] = joined(terms)
             out.update((f"shapes{number}.columns{v}", column) for v, column in enumerate(columns))
         return out
 
     def _restore_word(self, group: _Group, saved: Mapping[str, np.ndarray], key: str) -> None:
         group.size = int(saved[f"{key}.size"][0])
         group.positions = [saved[f"{key}.positions{distinct}"] for distinct in group.distinct()]
-        tokens = _lines(saved[f"{key}.tokens"])
+        tokens = split_lines(saved[f"{key}.tokens"])
         group.words = dict(zip(tokens, range(len(tokens))))
         group.base = int(saved[f"{key}.base"][0])
         low, high = group.analyzer.ngram_range
@@ -241,8 +241,8 @@ class FeaturePass:
         # Lower-casing keeps every character's place and kind except for U+0130 (two characters) and
         # a capital sigma (its lower case depends on its neighbours): elsewhere the lower-cased tokens
         # are the headline's tokens, lower-cased, at the same offsets. (No character gets shorter.)
-        joined = "".join(headlines)
-        if sum(map(len, lowered)) == len(joined) and "\u03a3" not in joined:
+        whole = "".join(headlines)
+        if sum(map(len, lowered)) == len(whole) and "\u03a3" not in whole:
             batch.aligned = np.ones(len(headlines), dtype=bool)
         else:
             batch.aligned = np.fromiter((len(a) == len(b) and "\u03a3" not in a for a, b in zip(headlines, lowered)),
@@ -302,14 +302,6 @@ def without_cycle_collection():
     finally:
         if enabled:
             gc.enable()
-
-
-def _text(lines: list[str]) -> np.ndarray:
-    return np.frombuffer("\n".join(lines).encode("utf-8"), dtype=np.uint8)
-
-
-def _lines(array: np.ndarray) -> list[str]:
-    return array.tobytes().decode("utf-8").split("\n") if len(array) else []
 
 
 def _count(rows: np.ndarray, ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
