@@ -217,7 +217,7 @@ class Lexicon:
 
     @property
     def prefilter(self) -> "_Prefilter":
-        """Built on first use (sensational predict's one headline needs none)."""
+        """The batch prefilter, built on first use (a few milliseconds)."""
         if self._prefilter is None:
             self._prefilter = _Prefilter(self.categories)
         return self._prefilter
@@ -226,10 +226,10 @@ class Lexicon:
                     word_rows: np.ndarray | None = None, facts: np.ndarray | None = None) -> list[set[str]]:
         """`features` of every text of a batch (`lowered`: their lower case; `words`, `word_rows`: the
         white-space words of `lowered`, flat, and the row of each, and `facts`: the prefilter's facts
-        of those words, if the caller has them). The same
-        sets, with the work that rules a headline out done for the whole batch in C and numpy: most
-        headlines have no lexicon phrase, or only one-word phrases, which a word's own facts decide;
-        many have no capitalised word, exclamation mark or teaser either."""
+        of those words, if the caller has them). The same sets, with the work that rules a headline
+        out done for the whole batch in C and numpy: most headlines have no lexicon phrase, or only
+        one-word phrases, which a word's own facts decide; many have no capitalised word, exclamation
+        mark or teaser either."""
         if len(texts) < 64:  # a few headlines: not worth the batch machinery
             return [self.features(text, low) for text, low in zip(texts, lowered)]
         if words is None:
