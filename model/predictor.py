@@ -104,11 +104,13 @@ class Head:
             strengths = [round(s, 6) for s in calibration.strength(decisions, self.strength).tolist()]
         # Known to the model: its n-gram and lexicon features, its words' known character n-grams and word pieces.
         known = (np.bincount(rows, minlength=size) + batch.word_known(self.name)).tolist()
-        explained = [i for i, score in enumerate(scores) if top_phrases > 0 and (score >= threshold or not only_flagged)]
+        # A headline the head knows nothing of scores the head's prior (its intercept): no evidence, no flag.
+        flagged = [score >= threshold and count > 0 for score, count in zip(scores, known)]
+        explained = [i for i, flag in enumerate(flagged) if top_phrases > 0 and (flag or not only_flagged)]
         phrases = explain(batch, self.name, (rows, columns, values, counts), explained, top_phrases, self.calibration["slope"])
         results = []
         for i, score in enumerate(scores):
-            result = {"score": score, "flagged": score >= threshold, "threshold": threshold,
+            result = {"score": score, "flagged": flagged[i], "threshold": threshold,
                       "phrases": phrases.get(i, []), "known_features": known[i]}
             if strengths is not None:
                 result["strength"] = strengths[i]

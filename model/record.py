@@ -41,7 +41,11 @@ class Field:
 # `framing` only the head a framing-type model reads.
 CATEGORY_FIELDS = {
     "score": {"description": "Calibrated probability of the category, 0-1.", **PROBABILITY},
-    "flagged": {"description": "score >= threshold.", "type": "boolean"},
+    "flagged": {
+        "description": "score >= threshold, where the head knows at least one of the headline's features (one it knows "
+        "nothing of scores the head's prior and is never flagged; `warnings` has `no_features` when no head knows any).",
+        "type": "boolean",
+    },
     "threshold": {"description": "The threshold used: the head's own, chosen on dev, unless the call set one.", **PROBABILITY},
     "strength": {
         "description": "Graded strength 0-1: an isotonic map of the head's logit to a graded source's mean judgment, "

@@ -93,6 +93,15 @@ def test_warnings_say_what_the_model_cannot_read(shipped, headline, warnings):
     assert shipped.predict(headline)["warnings"] == warnings
 
 
+def test_a_headline_no_head_knows_anything_of_is_flagged_by_none(shipped):
+    # Its scores are the heads' priors (the clickbait head's is above its threshold): no evidence, no flag.
+    for headline in ["", "🔥🔥🔥", "\u200b\u200b"]:
+        record = shipped.predict(headline, threshold={"sensational": 0.0, "clickbait": 0.0})
+        assert record["warnings"] == ["no_features"] and record["flagged"] is False, headline
+        assert all(not category["flagged"] and category["score"] > 0 for category in record["categories"].values())
+    assert shipped.predict("Trump SLAMS furious judge", threshold=0.0)["categories"]["sensational"]["flagged"]
+
+
 def test_error_records_have_no_categories_and_no_warnings(tiny_model):
     ok, empty = cli_records(tiny_model, ["Senate passes bill", " "])
     assert ok["warnings"] == [] and ok["categories"]

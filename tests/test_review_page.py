@@ -27,6 +27,7 @@ HEADLINES = [
     "Central bank holds interest rates at 4.5 percent",
     "Путин потирает руки",
     '=HYPERLINK("http://x","y")',
+    "🔥🔥🔥",  # nothing any head knows: its clickbait prior is above the threshold, yet no flag
 ]
 
 
@@ -93,6 +94,7 @@ def test_the_review_page_in_a_browser(browser, shipped_model, tmp_path):
         assert any(head == "clickbait" and text == "Will Make You" for head, _, text in marks(browser, 2))
         assert row_flag(browser, 3) == "false"
         assert "language" in browser.evaluate("document.querySelector('#results tr:nth-child(4)').textContent")
+        assert row_flag(browser, 6) == "false"
 
         if os.environ.get("SENSATIONAL_SCREENSHOT"):
             browser.screenshot(os.environ["SENSATIONAL_SCREENSHOT"])
@@ -120,7 +122,7 @@ def test_the_review_page_in_a_browser(browser, shipped_model, tmp_path):
             " const s = document.getElementById('sort'); s.value = 'score:sensational'; s.dispatchEvent(new Event('change')); })()"
         )
         order = browser.evaluate("[...document.querySelectorAll('#results tr')].map(r => r.dataset.id)")
-        assert order[0] == "1" and sorted(order) == ["1", "2", "3", "4", "5"]
+        assert order[0] == "1" and sorted(order) == ["1", "2", "3", "4", "5", "6"]
 
         # The downloads hold the records with the sliders' thresholds; the CSV has the CLI's columns
         # and escapes formulas as the CLI does.
