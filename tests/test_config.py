@@ -28,9 +28,14 @@ def test_the_shipped_config_reads_as_typed_sections():
     ],
 )
 def test_a_wrong_key_or_value_is_an_error_naming_it(tmp_path, old, new, message):
+    assert_edit_refused(tmp_path, old, new, message)
+
+
+def assert_edit_refused(folder: Path, old: str, new: str, message: str) -> None:
+    """The shipped config with `old` replaced by `new` fails to load, naming `message` and the file."""
     text = CONFIG_PATH.read_text()
     assert old in text
-    path = beside_the_data(tmp_path, text.replace(old, new, 1))
+    path = beside_the_data(folder, text.replace(old, new, 1))
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert message in str(raised.value) and str(path) in str(raised.value)
@@ -66,12 +71,7 @@ def test_paths_are_relative_to_the_config_file_and_made_absolute(tmp_path):
     ],
 )
 def test_a_path_that_does_not_exist_is_an_error_naming_its_key(tmp_path, old, new, message):
-    text = CONFIG_PATH.read_text()
-    assert old in text
-    path = beside_the_data(tmp_path, text.replace(old, new, 1))
-    with pytest.raises(ConfigError) as raised:
-        load_config(path)
-    assert message in str(raised.value) and str(path) in str(raised.value)
+    assert_edit_refused(tmp_path, old, new, message)
 
 
 def test_a_variant_is_a_new_checked_config_and_leaves_the_original_as_it_was():
