@@ -167,19 +167,22 @@ def _add_shares(shares, weights: dict) -> None:
 
 class _Offsets:
     """Character offsets of a batch's tokens and white-space words, indexed like its flat tokens and
-    words, for the rows that line up (`batch.aligned`: there the lower-cased tokens sit where the
-    headline's do). Found without a Python loop: splitting at the tokens gives the gaps between them,
-    and a running sum of gap and token lengths gives each token's start."""
+    words, for the rows that line up (`batch.aligned`: there the lower-cased words sit where the
+    headline's do). Found without a Python loop: splitting at the words gives the gaps between them,
+    and a running sum of gap and word lengths gives each word's start; a token's place in its word is
+    a fact of the word."""
 
     def __init__(self, batch):
         self.tokens = self.words = np.zeros((0, 2), np.int64)
+        if batch.words is None:
+            return
+        fp = batch.feature_pass
+        starts = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, batch.lowered)))[:, :1]
+        # A word is credited with its surrounding punctuation trimmed.
+        self.words = starts + fp.trimmed.gather(batch.words.flat).facts.T.astype(np.int64)
         if batch.tokens is not None:
-            self.tokens = _starts_and_ends(batch.tokens, list(map(WORD.split, batch.lowered)))
-        if batch.words is not None:
-            words = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, batch.lowered)))
-            # A word is credited with its surrounding punctuation trimmed (where: a fact of the word).
-            first = batch.feature_pass.words.row["trimmed"]
-            self.words = words[:, :1] + batch.word_facts[first : first + 2].T.astype(np.int64)
+            span = fp.token_row["span"]
+            self.tokens = starts[batch.token_word] + batch.token_facts[span : span + 2].T.astype(np.int64)
 
 
 def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:
@@ -203,14 +206,13 @@ def _piece_shares(batch, head: str, offsets: _Offsets, chosen):
     fp = batch.feature_pass
     if fp.scorers[head].semantic is None:
         return None
-    split, row = batch.pieces_of, fp.piece_row[head]
-    sums, counts = batch.piece_facts[row], batch.piece_facts[row + 1]
-    totals = np.bincount(split.rows, counts, minlength=len(batch.headlines))
-    tokens = np.flatnonzero((counts > 0) & chosen[split.rows])
-    rows = split.rows[tokens]
-    # A token of the headline is the lower-cased token at the same place in a row that lines up.
-    places = tokens - split.starts[rows] + batch.tokens.starts[rows]
-    return rows, offsets.tokens[places, 0], offsets.tokens[places, 1], sums[tokens] / totals[rows]
+    row = fp.piece_row[head]
+    sums, counts = batch.token_facts[row], batch.token_facts[row + 1]
+    totals = np.bincount(batch.tokens.rows, counts, minlength=len(batch.headlines))
+    # In a row that lines up, the headline's tokens are its lower-cased tokens.
+    tokens = np.flatnonzero((counts > 0) & chosen[batch.tokens.rows])
+    rows = batch.tokens.rows[tokens]
+    return rows, offsets.tokens[tokens, 0], offsets.tokens[tokens, 1], sums[tokens] / totals[rows]
 
 
 def _piece_lists(pieces, rows, size: int):

@@ -54,6 +54,17 @@ class Semantic:
     pieces: WordPieces
     shares: np.ndarray  # per piece: vector . coef * block weight
 
+    def totals(self, text: str) -> tuple[float, int]:
+        """(the summed shares of the pieces of `text`, how many pieces it has), token by token."""
+        total, count = 0.0, 0
+        for pieces, _, _ in self.pieces.word_pieces(text):
+            token = 0.0  # added in order, as the batch's sums are
+            for share in self.shares[list(pieces)].tolist():
+                token += share
+            total += token
+            count += len(pieces)
+        return total, count
+
     def word_shares(self, text: str) -> list[tuple[int, int, float]]:
         """(start, end, share of the logit) of each word with pieces."""
         words = self.pieces.word_pieces(text)
@@ -64,7 +75,7 @@ class Semantic:
 def piece_facts(semantics: list[Semantic], tokens: list[str]) -> list[np.ndarray]:
     """Per semantic block (all reading one vocabulary), two rows: the summed shares of each token's
     pieces and how many pieces it has. The pieces are found once for all of them."""
-    pieces = list(map(semantics[0].pieces.pieces, tokens))
+    pieces = list(map(semantics[0].pieces, tokens))
     counts = np.fromiter(map(len, pieces), np.int64, len(pieces))
     ids = np.fromiter(chain.from_iterable(pieces), np.int64, int(counts.sum()))
     token_of = np.repeat(np.arange(len(tokens)), counts)

@@ -365,7 +365,7 @@ class _Prefilter:
         `facts`: those of `words`, if the caller has them."""
         if anywhere or self.everywhere:
             return np.zeros(len(texts), dtype=np.int64), list(range(len(texts)))
-        direct_bits, inside, first, last, runs = self.table.gather(words) if facts is None else facts
+        direct_bits, inside, first, last, runs = self.table.gather(words).facts if facts is None else facts
         direct = np.zeros(len(texts), dtype=np.int64)
         bits = direct_bits.astype(np.int64)
         np.bitwise_or.at(direct, word_rows[bits != 0], bits[bits != 0])

@@ -116,24 +116,31 @@ class FeaturePass:
         self._word_tables(saved)
 
     def _word_tables(self, saved) -> None:
-        """What the blocks make of each distinct word, cached (sensational.words): per token, each word
-        group's token id and each semantic scorer's summed piece shares and piece count; per
-        white-space word, each scorer's word-shape share and known n-grams, and the lexicon's facts."""
+        """What the blocks make of each distinct white-space word, cached (sensational.words): each
+        scorer's word-shape share and known n-grams, the lexicon's facts, and its tokens (items of the
+        word): each token's id per word group, each semantic scorer's summed piece shares and piece
+        count, and where the token sits in the word."""
         scorers = self.scorers
-        self.tokens = WordTable()
+        self.words = WordTable()
+        self.token_row = {}  # what a token's facts hold -> its row among them
+        token_parts = []
         for number, group in enumerate(self._word):
-            self.tokens.add(("word", number), lambda tokens, get=group.words.get: [list(map(get, tokens, repeat(-1)))], 1)
+            self.token_row["word", number] = len(token_parts)
+            token_parts.append(lambda tokens, get=group.words.get: [list(map(get, tokens, repeat(-1)))])
         readers: dict[int, list[str]] = {}  # the scorers that read each word-piece vocabulary
         for name, scorer in scorers.items():
             if scorer.semantic is not None:
                 readers.setdefault(id(scorer.semantic.pieces), []).append(name)
-        self.piece_row = {}  # scorer -> its first row in self.tokens (summed shares, piece count)
+        self.piece_row = {}  # scorer -> its first token row (summed shares, piece count)
+        rows = len(token_parts)
         for names in readers.values():
             semantics = [scorers[name].semantic for name in names]
-            first = self.tokens.add(("pieces", *names), lambda tokens, semantics=semantics: piece_facts(semantics, tokens),
-                                    2 * len(names))
-            self.piece_row.update((name, first + 2 * number) for number, name in enumerate(names))
-        self.words = WordTable()
+            token_parts.append(lambda tokens, semantics=semantics: piece_facts(semantics, tokens))
+            self.piece_row.update((name, rows + 2 * number) for number, name in enumerate(names))
+            rows += 2 * len(names)
+        self.token_row["span"] = rows
+        if token_parts:
+            self.words.add_items(lambda words: _tokens_of(words, token_parts), rows + 2)
         self.shape_row = {}  # head -> its first row in self.words (share, known n-grams)
         settings: dict[tuple, list[str]] = {}  # heads whose word shapes make the same n-grams
         for name, scorer in scorers.items():
@@ -152,8 +159,9 @@ class FeaturePass:
             lexicon = group.analyzer.lexicon
             if group.binary and ("lexicon", id(lexicon)) not in self.words.row:
                 self.words.add(("lexicon", id(lexicon)), lambda words, lexicon=lexicon: lexicon.prefilter.facts(words), FACTS)
-        if self.words.facts:  # where explanations credit each word: its span without surrounding punctuation
-            self.words.add("trimmed", lambda words: np.array([_trim_punctuation(w, 0, len(w)) for w in words]).T, 2)
+        # Where explanations credit a word: its span without surrounding punctuation (read only then).
+        self.trimmed = WordTable()
+        self.trimmed.add("trimmed", lambda words: np.array([_trim_punctuation(w, 0, len(w)) for w in words]).T, 2)
 
     def state(self) -> dict[str, np.ndarray]:
         """What loading would otherwise build from the scorers' vocabularies, as plain arrays: each word
@@ -212,14 +220,16 @@ class FeaturePass:
         batch = Batch(self, headlines)
         lowered = batch.lowered = list(map(str.lower, headlines))
         rows, ids = [], []
-        if self.tokens.facts:
-            batch.tokens = _Split(list(map(WORD.findall, lowered)))
-            batch.token_facts = self.tokens.gather(batch.tokens.flat)
-        if self.words.facts:
-            batch.words = _Split(list(map(str.split, lowered)))
-            batch.word_facts = self.words.gather(batch.words.flat)
+        if self.words.facts or self.words.item_part:
+            # A token never spans white space, so a headline's tokens are its words' tokens, in order.
+            batch.words = _Split.of(list(map(str.split, lowered)))
+            gathered = self.words.gather(batch.words.flat)
+            batch.word_facts, batch.token_facts = gathered.facts, gathered.items
+            if gathered.items is not None:
+                batch.tokens = _Split(np.bincount(batch.words.rows, gathered.items_per_word, minlength=len(headlines)).astype(np.int64))
+                batch.token_word = np.repeat(np.arange(len(batch.words.flat)), gathered.items_per_word)
         for number, group in enumerate(self._word):
-            token_ids = batch.token_facts[self.tokens.row["word", number]].astype(np.int64)
+            token_ids = batch.token_facts[self.token_row["word", number]].astype(np.int64)
             occurrences = batch.word_occurrences[number] = self._word_ngrams(group, batch.tokens, token_ids)
             rows.append(occurrences[0])
             ids.append(occurrences[3])
@@ -247,13 +257,6 @@ class FeaturePass:
         else:
             batch.aligned = np.fromiter((len(a) == len(b) and "\u03a3" not in a for a, b in zip(headlines, lowered)),
                                         bool, len(headlines))
-        if batch.tokens is not None:
-            # Word pieces are read from the headline's own tokens (lower-casing is their first step),
-            # which are the lower-cased tokens when the batch lines up.
-            batch.pieces_of, batch.piece_facts = batch.tokens, batch.token_facts
-            if not batch.aligned.all():
-                batch.pieces_of = _Split(list(map(WORD.findall, headlines)))
-                batch.piece_facts = self.tokens.gather(batch.pieces_of.flat)
         empty = np.zeros(0, np.int64)
         batch.rows, batch.ids, batch.counts = _count(np.concatenate(rows) if rows else empty,
                                                      np.concatenate(ids) if ids else empty, self.n_union)
@@ -318,14 +321,29 @@ def _count(rows: np.ndarray, ids: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
 
 
 class _Split:
-    """The tokens of a batch's headlines, flattened: `flat`, the row of each, and each row's end."""
+    """Items (white-space words, tokens) of a batch's headlines, flattened: how many each row has, the
+    row of each item, each row's first and end item, and the items themselves if kept (`flat`)."""
 
-    def __init__(self, per_row: list[list[str]]):
-        counts = np.fromiter(map(len, per_row), np.int64, len(per_row))
-        self.flat = list(chain.from_iterable(per_row))
-        self.rows = np.repeat(np.arange(len(per_row)), counts)
+    def __init__(self, counts: np.ndarray, flat: list[str] | None = None):
+        self.flat = flat
+        self.rows = np.repeat(np.arange(len(counts)), counts)
         self.ends = np.cumsum(counts)
         self.starts = self.ends - counts
+
+    @classmethod
+    def of(cls, per_row: list[list[str]]) -> "_Split":
+        return cls(np.fromiter(map(len, per_row), np.int64, len(per_row)), list(chain.from_iterable(per_row)))
+
+
+def _tokens_of(words: list[str], parts) -> tuple[np.ndarray, np.ndarray]:
+    """(how many tokens each word has, the facts of every token: each of `parts`' rows, then the
+    token's start and end in its word)."""
+    found = [list(WORD.finditer(word)) for word in words]
+    matches = list(chain.from_iterable(found))
+    tokens = [match.group() for match in matches]
+    facts = [row for part in parts for row in part(tokens)]
+    facts += [[match.start() for match in matches], [match.end() for match in matches]]
+    return np.fromiter(map(len, found), np.int64, len(found)), np.array(facts, dtype=np.float64).reshape(len(facts), len(tokens))
 
 
 class Batch:
@@ -335,8 +353,9 @@ class Batch:
         self.feature_pass = feature_pass
         self.headlines = headlines
         self.lowered: list[str] = []
-        self.tokens = self.words = self.pieces_of = None  # WORD tokens, white-space words, tokens read for pieces
-        self.token_facts = self.word_facts = self.piece_facts = None  # their facts (FeaturePass.tokens, .words)
+        self.words = self.tokens = None  # white-space words, and the WORD tokens in them
+        self.word_facts = self.token_facts = None  # their facts (FeaturePass.words, its items)
+        self.token_word = None  # the word of each token
         self.word_occurrences: dict[int, tuple] = {}  # word group -> (row, first token, n, union id)
         self.aligned = np.ones(len(headlines), dtype=bool)
         self.offsets = None  # where tokens and words sit, once a head explains (sensational.explain)
@@ -360,8 +379,7 @@ class Batch:
             row = self.feature_pass.shape_row[head]
             known += np.bincount(self.words.rows, self.word_facts[row + 1], minlength=len(known)).astype(np.int64)
         if scorer.semantic is not None:
-            row = self.feature_pass.piece_row[head]
-            known += np.bincount(self.pieces_of.rows, self.piece_facts[row + 1], minlength=len(known)).astype(np.int64)
+            known += self.piece_totals(head)[1].astype(np.int64)
         return known
 
     def word_shapes(self, head: str) -> np.ndarray | None:
@@ -375,10 +393,20 @@ class Batch:
         """The semantic block's logit: the mean of the shares of each headline's word pieces."""
         if self.feature_pass.scorers[head].semantic is None:
             return None
+        total, count = self.piece_totals(head)
+        return np.divide(total, count, out=np.zeros(len(total)), where=count > 0)
+
+    def piece_totals(self, head: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the summed shares of each headline's word pieces, how many it has) for a head's semantic
+        block. Pieces are read from the headline's own tokens: those of its lower case where the two
+        line up (lower-casing is the pieces' first step), else one headline at a time."""
         row, size = self.feature_pass.piece_row[head], len(self.headlines)
-        total = np.bincount(self.pieces_of.rows, self.piece_facts[row], minlength=size)
-        count = np.bincount(self.pieces_of.rows, self.piece_facts[row + 1], minlength=size)
-        return np.divide(total, count, out=np.zeros(size), where=count > 0)
+        total = np.bincount(self.tokens.rows, self.token_facts[row], minlength=size)
+        count = np.bincount(self.tokens.rows, self.token_facts[row + 1], minlength=size)
+        semantic = self.feature_pass.scorers[head].semantic
+        for i in np.flatnonzero(~self.aligned).tolist():
+            total[i], count[i] = semantic.totals(self.headlines[i])
+        return total, count
 
     def dense_logits(self, head: str) -> np.ndarray:
         """The logit of the blocks scored per word (word shapes, word pieces) of each headline."""
