@@ -8,7 +8,7 @@ MODEL := model/artifacts/sensational.joblib
 
 ## setup: create .venv and install the project (editable) with its test, report, service, distributed and bench extras
 setup: $(VENV)/.installed
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml model/_shapes.c
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -20,7 +20,7 @@ from itertools import chain
 
 import numpy as np
 
-from sensational.features import WHITESPACE_WORD, WORD
+from sensational.features import WHITESPACE_WORD
 
 
 def explain(batch, head: str, features, rows: list[int], top_n: int, scale: float) -> dict[int, list[dict]]:

@@ -22,13 +22,15 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from sensational.features import FramingMarkers, WordNgrams, WordShapes, unit_vectors
+from sensational import _shapes
+from sensational.features import FramingMarkers, WordNgrams, WordShapes
 from sensational.lexicon import Lexicon
 from sensational.semantic import SemanticBlock, WordPieces
 
 FORMAT = 3  # 2: an optional semantic block, stored as one logit share per word piece; 3: word shapes
 BATCH = 4096  # headlines read together; keeps the sort keys in int32 for vocabularies up to ~500k
 _NORMS = {None: 0, "l1": 1, "l2": 2}
+MAX_GRAM = 8  # the longest character n-gram sensational._shapes looks up
 
 
 class Unsupported(ValueError):
@@ -112,32 +114,30 @@ class Shapes:
 
 
 class ShapeGroup:
-    """The word shapes of scorers with the same n-gram settings: a new word's n-grams are made and
-    looked up once for all of them (in the union of their vocabularies), its unit vector made once per
-    vocabulary (a framing type's logit reads its head's), then each scorer weighs it."""
+    """The word shapes of scorers with the same n-gram settings: a new word's n-grams are looked up
+    once for all of them (in the union of their vocabularies), its unit vector made once per
+    vocabulary (a framing type's logit reads its head's), then each scorer weighs it; all in C
+    (sensational._shapes), one word at a time."""
 
     def __init__(self, members: list[Shapes]):
         self.members = members
         self.analyzer = members[0].analyzer
         self.vocabularies = list({id(member.terms): member for member in members}.values())  # one member per vocabulary
         self.vocabulary_of = [[id(v.terms) for v in self.vocabularies].index(id(member.terms)) for member in members]
+        if self.analyzer.ngram_range[1] > MAX_GRAM:
+            raise Unsupported(f"word shapes of n-grams up to {self.analyzer.ngram_range[1]} characters")
 
     def restore(self, terms: np.ndarray, columns: list[np.ndarray]) -> None:
-        """Take the union from `union_arrays` of a group over the same vocabularies (the artifact keeps it)."""
+        """Take the `union` of a group over the same vocabularies (the artifact keeps it)."""
         self._saved = terms, columns
 
-    def union_arrays(self) -> tuple[list[str], list[np.ndarray]]:
-        """(the union's terms in id order, per vocabulary the column of each union id or -1)."""
-        ids, columns = self._union
-        return list(ids), columns
-
     @cached_property
-    def _union(self) -> tuple[dict[str, int], list[np.ndarray]]:
-        """(union id of each term, per vocabulary the column of each union id or -1), made on first use."""
+    def union(self) -> tuple[list[str], list[np.ndarray]]:
+        """(the union's terms in id order, per vocabulary the column of each union id or -1), made on
+        first use."""
         saved = getattr(self, "_saved", None)
         if saved is not None:
-            terms = split_lines(saved[0])
-            return dict(zip(terms, range(len(terms)))), list(saved[1])
+            return split_lines(saved[0]), list(saved[1])
         terms = sorted(set(chain.from_iterable(v.terms for v in self.vocabularies)))
         ids = dict(zip(terms, range(len(terms))))
         columns = []
@@ -145,25 +145,24 @@ class ShapeGroup:
             column = np.full(len(terms), -1, dtype=np.int64)
             column[np.fromiter(map(ids.__getitem__, vocabulary.terms), np.int64, len(vocabulary.terms))] = np.arange(len(vocabulary.terms))
             columns.append(column)
-        return ids, columns
+        return terms, columns
 
-    def facts(self, words: list[str]) -> list[np.ndarray]:
-        """Per member, two rows: `Shapes.shares` of each word."""
-        ids, columns = self._union
-        grams, per_word = self.analyzer.grams(words)
-        found = np.fromiter(map(ids.get, grams, repeat(-1)), np.int64, len(grams))
-        known = found >= 0
-        word_of, found = np.repeat(np.arange(len(words)), per_word)[known], found[known]
-        vectors = []
-        for vocabulary, column in zip(self.vocabularies, columns):
-            mine = column[found]
-            kept = mine >= 0
-            vectors.append(unit_vectors(word_of[kept], mine[kept], vocabulary.idf, self.analyzer.sublinear_tf))
-        facts = []
-        for member, number in zip(self.members, self.vocabulary_of):
-            word, mine, values = vectors[number]
-            facts += [np.bincount(word, values * member.coef[mine], minlength=len(words)), np.bincount(word, minlength=len(words))]
-        return facts
+    @cached_property
+    def _arguments(self) -> tuple:
+        """What sensational._shapes.shape_facts reads besides the words: the union's n-grams in a hash
+        table, the settings, each vocabulary's columns and idf, each member's vocabulary and coef."""
+        terms, columns = self.union
+        vocabularies = [(np.ascontiguousarray(column, np.int64), np.ascontiguousarray(vocabulary.idf, np.float64))
+                        for vocabulary, column in zip(self.vocabularies, columns)]
+        members = [(number, np.ascontiguousarray(member.coef, np.float64)) for member, number in zip(self.members, self.vocabulary_of)]
+        low, high = self.analyzer.ngram_range
+        return _shapes.table(terms), low, high, self.analyzer.sublinear_tf, vocabularies, members
+
+    def facts(self, words: list[str]) -> np.ndarray:
+        """Per member, two rows: `Shapes.shares` of each word (in C: sensational._shapes)."""
+        out = np.zeros((2 * len(self.members), len(words)))
+        _shapes.shape_facts(list(words), *self._arguments, out)
+        return out
 
 
 def joined(lines) -> np.ndarray:

@@ -118,7 +118,7 @@ class WordShapes:
         found = np.fromiter(map(ids.get, grams, repeat(-1)), np.int64, len(grams))
         word_of = np.repeat(np.arange(len(words)), per_word)
         known = found >= 0
-        return unit_vectors(word_of[known], found[known], idf, self.sublinear_tf)
+        return unit_vectors(*counted(word_of[known], found[known]), idf, self.sublinear_tf)
 
     def get_params(self, deep=True):
         return {"ngram_range": self.ngram_range, "min_df": self.min_df, "sublinear_tf": self.sublinear_tf}
@@ -139,12 +139,17 @@ def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
     return inner.start(), last.end()
 
 
-def unit_vectors(word_of: np.ndarray, columns: np.ndarray, idf: np.ndarray, sublinear: bool):
-    """Each word's n-gram occurrences (word, column) as (word, column, value): counted, TF-IDF,
-    l2-normalised per word, sorted by word then column."""
+def counted(word_of: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each word's n-gram occurrences (word, column) counted: (word, column, count), sorted by word
+    then column."""
     width = int(columns.max()) + 1 if len(columns) else 1
     keys, counts = _distinct(word_of * width + columns)
     words, columns = np.divmod(keys, width)
+    return words, columns, counts
+
+
+def unit_vectors(words: np.ndarray, columns: np.ndarray, counts: np.ndarray, idf: np.ndarray, sublinear: bool):
+    """Each word's counted n-grams (`counted`) as (word, column, value): TF-IDF, l2-normalised per word."""
     tf = np.log(counts) + 1.0 if sublinear else counts.astype(np.float64)
     values = tf * idf[columns]
     return words, columns, values / np.sqrt(np.bincount(words, values * values))[words]

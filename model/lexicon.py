@@ -33,7 +33,9 @@ ACRONYMS = frozenset(
     BBC CNN NPR ABC CBS NBC HBO UK USA US EU UN AIDS HIV NHS MP MPS PM TV DNA GDP IMF WHO""".split()
 )
 
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’]{3,}\b")
+# \b[A-Z][A-Z'’]{3,}\b, with the boundary checked after the first capital: a pattern that starts with
+# a character set lets the regex engine skip ahead to candidates (twice as fast over a batch).
+_CAPS_WORD = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z'’]{3,}\b")
 _EXCLAMATION = re.compile(r"!+")
 _ASCII_LOWER = re.compile("[a-z]")
 _TEASER_TAG = r"[\[(](?:video|videos|pics?|photos?|watch|gallery|poll|live|listen|audio)[\])]"
@@ -240,8 +242,12 @@ class Lexicon:
         direct, rows = self.prefilter.rows(texts, words, word_rows, anywhere, facts)
         names = list(self.categories)
         found: list[set[str]] = [set() for _ in texts]
+        features_of_bits: dict[int, frozenset[str]] = {}
         for i in np.flatnonzero(direct).tolist():
-            found[i] = {f"lexicon:{names[bit]}" for bit in range(len(names)) if direct[i] >> bit & 1}
+            bits = int(direct[i])
+            if bits not in features_of_bits:
+                features_of_bits[bits] = frozenset(f"lexicon:{names[bit]}" for bit in range(len(names)) if bits >> bit & 1)
+            found[i] = set(features_of_bits[bits])
         for i in rows:
             found[i] = {
                 f"lexicon:{name}"

@@ -177,7 +177,7 @@ class FeaturePass:
             for n, (keys, union) in group.keys.items():
                 out[f"{key}.keys{n}"], out[f"{key}.union{n}"] = keys, union
         for number, group in enumerate(self.shape_groups):
-            terms, columns = group.union_arrays()
+            terms, columns = group.union
             out[f"shapes{number}.terms"] = joined(terms)
             out.update((f"shapes{number}.columns{v}", column) for v, column in enumerate(columns))
         return out

@@ -277,3 +277,21 @@ def test_the_saved_feature_pass_restores_what_loading_would_build(tiny_model, he
         assert np.array_equal(fresh.decisions(headlines, name), restored.decisions(headlines, name))
     built, saved = fresh.state(), restored.state()
     assert built.keys() == saved.keys() and all(np.array_equal(built[key], saved[key]) for key in built)
+
+
+def test_word_shapes_in_c_equal_the_numpy_rule(tiny_model, headlines):
+    """sensational._shapes computes each word's share as WordShapes (numpy, what training fits) would:
+    for every head and framing type, on real words and on words that stress the n-grams (one
+    character, repeated n-grams, characters beyond the BMP, NUL, very long words)."""
+    feature_pass = Sensational.load(tiny_model).feature_pass
+    odd = ["a", "é", "aaaaaa", "hahaha", "😱", "a😱b", "x\x00y", "’", "z" * 500, "ſcared", "İ".lower()]
+    words = sorted({w for h in headlines for w in h.lower().split()}) + odd
+    for group in feature_pass.shape_groups:
+        got = group.facts(words)
+        for number, member in enumerate(group.members):
+            word, column, value = member.analyzer.word_vectors(words, dict(zip(member.terms, range(len(member.terms)))), member.idf)
+            share = np.bincount(word, value * member.coef[column], minlength=len(words))
+            assert np.abs(got[2 * number] - share).max() <= 1e-12
+            assert np.array_equal(got[2 * number + 1], np.bincount(word, minlength=len(words)))
+    with pytest.raises(TypeError, match="word 1 is not a str"):
+        feature_pass.shape_groups[0].facts(["ok", 3])
