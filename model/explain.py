@@ -179,7 +179,7 @@ class _Offsets:
         fp = batch.feature_pass
         starts = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, batch.lowered)))[:, :1]
         # A word is credited with its surrounding punctuation trimmed.
-        self.words = starts + fp.trimmed.gather(batch.words.flat).facts.T.astype(np.int64)
+        self.words = starts + fp.trimmed.gather(batch.words.flat).facts[:].T.astype(np.int64)
         if batch.tokens is not None:
             span = fp.token_row["span"]
             self.tokens = starts[batch.token_word] + batch.token_facts[span : span + 2].T.astype(np.int64)

@@ -334,35 +334,42 @@ class _Prefilter:
         self.fillers = frozenset(map(number, FILLERS))
         self.alone, self.before_filler = frozenset(alone), frozenset(before_filler)
         self.base = len(self.ids) + 1
-        self.pair_keys = frozenset(a * self.base + b for a, b in pairs)
-        self.pairs = np.array(sorted(self.pair_keys), dtype=np.int64)
+        self.pairs = np.array(sorted({a * self.base + b for a, b in pairs}), dtype=np.int64)
         self.sorted = {name: np.array(sorted(ids), dtype=np.int64) for name, ids in
-                       (("fillers", self.fillers), ("before_filler", self.before_filler))}
+                       (("fillers", self.fillers), ("before_filler", self.before_filler), ("alone", self.alone))}
         self.table = WordTable()
         self.table.add("lexicon", self.facts, FACTS)
-
-    def _pair(self, a: int, b: int) -> bool:
-        return a >= 0 and b >= 0 and a * self.base + b in self.pair_keys
 
     def facts(self, words: list[str]) -> np.ndarray:
         """Per white-space word (lower-cased): its direct categories; whether a candidate phrase starts
         inside it (or may, across its end: a first word and a filler as its last runs); the ids of its
-        first and last runs (-1: no phrase word; -2: no run); how many runs it has."""
+        first and last runs (-1: no phrase word; -2: no run); how many runs it has. Found for all the
+        words at once, run by run."""
+        per_word = list(map(_WORD_RUN.findall, words))
+        runs = np.fromiter(map(len, per_word), np.int64, len(words))
+        flat = list(chain.from_iterable(per_word))
+        ids = np.fromiter(map(self.ids.get, flat, repeat(-1)), np.int64, len(flat))
+        word_of = np.repeat(np.arange(len(words)), runs)
+        starts = np.cumsum(runs) - runs
         facts = np.zeros((FACTS, len(words)))
-        for column, word in enumerate(words):
-            runs = _WORD_RUN.findall(word)
-            ids = [self.ids.get(run, -1) for run in runs]
-            inside = any(i in self.alone for i in ids)
-            for at, (a, b) in enumerate(zip(ids, ids[1:])):
-                if self._pair(a, b):
-                    inside = True
-                elif a in self.before_filler and b in self.fillers:
-                    # The second word follows the filler: in this word, or (conservatively) in the next.
-                    inside |= at + 2 >= len(ids) or self._pair(a, ids[at + 2])
-            direct = 0
-            for run in runs:
-                direct |= self.direct.get(run, 0)
-            facts[:, column] = direct, inside, ids[0] if ids else -2, ids[-1] if ids else -2, len(ids)
+        bits = np.fromiter(map(self.direct.get, flat, repeat(0)), np.int64, len(flat))
+        np.bitwise_or.at(direct := np.zeros(len(words), np.int64), word_of[bits != 0], bits[bits != 0])
+        inside = _among(ids, self.sorted["alone"])
+        # A run and the next one in the same word: a phrase's first and second word, or a first word and
+        # a filler, followed by the second word in this word or (conservatively) in the next.
+        left = runs[word_of] - (np.arange(len(flat)) - starts[word_of])  # runs from this one to the word's end
+        a, b = ids[:-1], ids[1:]
+        pair = (left[:-1] >= 2) & (a >= 0) & (b >= 0) & _among(a * self.base + b, self.pairs)
+        filler = (left[:-1] >= 2) & ~pair & _among(a, self.sorted["before_filler"]) & _among(b, self.sorted["fillers"])
+        c = np.append(ids[2:], -1)[: len(a)]
+        then_pair = (left[:-1] >= 3) & (c >= 0) & _among(a * self.base + c, self.pairs)
+        inside[:-1] |= pair | (filler & ((left[:-1] == 2) | then_pair))
+        has = runs > 0
+        facts[0] = direct
+        facts[1] = np.bincount(word_of, inside, minlength=len(words)) > 0
+        facts[2] = np.where(has, ids[np.minimum(starts, len(flat) - 1)] if len(flat) else -2, -2)
+        facts[3] = np.where(has, ids[np.maximum(starts + runs - 1, 0)] if len(flat) else -2, -2)
+        facts[4] = runs
         return facts
 
     def rows(self, texts: list[str], words: list[str], word_rows: np.ndarray, anywhere: bool,
@@ -371,7 +378,7 @@ class _Prefilter:
         `facts`: those of `words`, if the caller has them."""
         if anywhere or self.everywhere:
             return np.zeros(len(texts), dtype=np.int64), list(range(len(texts)))
-        direct_bits, inside, first, last, runs = self.table.gather(words).facts if facts is None else facts
+        direct_bits, inside, first, last, runs = self.table.gather(words).facts[:] if facts is None else facts
         direct = np.zeros(len(texts), dtype=np.int64)
         bits = direct_bits.astype(np.int64)
         np.bitwise_or.at(direct, word_rows[bits != 0], bits[bits != 0])

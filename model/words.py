@@ -17,9 +17,23 @@ import numpy as np
 WORD_CACHE = 200_000  # distinct words a table keeps before it starts again (bounded memory on a stream)
 
 
+class Facts:
+    """Some columns of a table of facts (a batch's words or their items), read row by row when asked:
+    `facts[row]` or `facts[first:end]`. Most readers want a few of the rows (scoring one head reads
+    none of the other heads'), so copying every row for a batch would be wasted."""
+
+    def __init__(self, table: np.ndarray, columns: np.ndarray):
+        # The table's array is never written where these columns are (new words get new columns, and
+        # growing or clearing makes a new array), so this stays true while other batches add words.
+        self.table, self.columns = table, columns
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return self.table[rows][..., self.columns]
+
+
 class Gathered(NamedTuple):
-    facts: np.ndarray  # a column per word
-    items: np.ndarray | None  # a column per item of the words, word by word (None: the table keeps no items)
+    facts: Facts  # a column per word
+    items: Facts | None  # a column per item of the words, word by word (None: the table keeps no items)
     items_per_word: np.ndarray | None
 
 
@@ -92,12 +106,12 @@ class WordTable:
                 self._add(set(words).difference(self.slots))
                 slots = np.fromiter(map(self.slots.__getitem__, words), np.int64, len(words))
             if self.item_part is None:
-                return Gathered(self.table[:, slots], None, None)
+                return Gathered(Facts(self.table, slots), None, None)
             counts = self.item_count[slots]
             ends = np.cumsum(counts)
             # Each word's run of items: its first item, then the next ones.
             index = np.repeat(self.item_first[slots] - (ends - counts), counts) + np.arange(int(ends[-1]) if len(ends) else 0)
-            return Gathered(self.table[:, slots], self.items[:, index], counts)
+            return Gathered(Facts(self.table, slots), Facts(self.items, index), counts)
 
 
 def _grown(array: np.ndarray, used: int, size: int) -> np.ndarray:
