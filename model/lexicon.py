@@ -225,35 +225,39 @@ class Lexicon:
         return self._prefilter
 
     def features_of(self, texts: list[str], lowered: list[str], words: list[str] | None = None,
-                    word_rows: np.ndarray | None = None, facts: np.ndarray | None = None) -> list[set[str]]:
-        """`features` of every text of a batch (`lowered`: their lower case; `words`, `word_rows`: the
-        white-space words of `lowered`, flat, and the row of each, and `facts`: the prefilter's facts
-        of those words, if the caller has them). The same sets, with the work that rules a headline
-        out done for the whole batch in C and numpy: most headlines have no lexicon phrase, or only
-        one-word phrases, which a word's own facts decide; many have no capitalised word, exclamation
-        mark or teaser either."""
+                    word_rows: np.ndarray | None = None, facts: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+        """`features` of every text of a batch as (row, feature) pairs: (the rows, the features).
+        `lowered`: the texts' lower case; `words`, `word_rows`: the white-space words of `lowered`,
+        flat, and the row of each, and `facts`: the prefilter's facts of those words, if the caller
+        has them. The work that rules a headline out is done for the whole batch in C and numpy: most
+        headlines have no lexicon phrase, or only one-word phrases, which a word's own facts decide;
+        many have no capitalised word, exclamation mark or teaser either."""
+        rows: list[int] = []
+        features: list[str] = []
         if len(texts) < 64:  # a few headlines: not worth the batch machinery
-            return [self.features(text, low) for text, low in zip(texts, lowered)]
+            for i, (text, low) in enumerate(zip(texts, lowered)):
+                found = self.features(text, low)
+                rows += [i] * len(found)
+                features += found
+            return np.array(rows, dtype=np.int64), features
         if words is None:
             per_row = list(map(str.split, lowered))
             words = list(chain.from_iterable(per_row))
             word_rows = np.repeat(np.arange(len(texts)), np.fromiter(map(len, per_row), np.int64, len(per_row)))
         anywhere = any(f is None for f in self._first.values())
-        direct, rows = self.prefilter.rows(texts, words, word_rows, anywhere, facts)
-        names = list(self.categories)
-        found: list[set[str]] = [set() for _ in texts]
-        features_of_bits: dict[int, frozenset[str]] = {}
-        for i in np.flatnonzero(direct).tolist():
-            bits = int(direct[i])
-            if bits not in features_of_bits:
-                features_of_bits[bits] = frozenset(f"lexicon:{names[bit]}" for bit in range(len(names)) if bits >> bit & 1)
-            found[i] = set(features_of_bits[bits])
-        for i in rows:
-            found[i] = {
-                f"lexicon:{name}"
-                for name, pattern, starts in self._candidates(texts[i], lowered[i])
-                if (pattern.search(texts[i]) if starts is None else any(pattern.match(texts[i], a) for a in starts))
-            }
+        direct, candidates = self.prefilter.rows(texts, words, word_rows, anywhere, facts)
+
+        def add(found_rows, feature: str) -> None:
+            rows.extend(found_rows)
+            features.extend(repeat(feature, len(found_rows)))
+
+        direct[candidates] = 0  # a candidate's patterns find its one-word phrases too
+        for bit, name in enumerate(self.categories):
+            add(np.flatnonzero(direct >> bit & 1).tolist(), f"lexicon:{name}")
+        for i in candidates:
+            for name, pattern, starts in self._candidates(texts[i], lowered[i]):
+                if pattern.search(texts[i]) if starts is None else any(pattern.match(texts[i], a) for a in starts):
+                    add([i], f"lexicon:{name}")
         # The style rules over the whole batch at once: a match lies inside one headline (none of these
         # patterns matches the line break between them), and the row of a match follows from its offset.
         starts = np.cumsum([0] + [len(text) + 1 for text in texts])
@@ -264,17 +268,12 @@ class Lexicon:
             return np.unique(np.searchsorted(starts, offsets, side="right") - 1).tolist() if offsets else []
 
         emphatic = (m for m in _CAPS_WORD.finditer(joined) if m.group().rstrip("'’S") not in ACRONYMS and m.group() not in ACRONYMS)
-        for i in rows_of(emphatic):
-            if _has_lower(texts[i]):
-                found[i].add("style:caps")
-        for i, has in enumerate(map(str.__contains__, texts, repeat("!"))):
-            if has:
-                found[i].add("style:exclamation")
+        add([i for i in rows_of(emphatic) if _has_lower(texts[i])], "style:caps")
+        add(np.flatnonzero(np.fromiter(map(str.__contains__, texts, repeat("!")), bool, len(texts))).tolist(), "style:exclamation")
         teasers = set(rows_of(_TAG.finditer(joined)))
         teasers.update(i for i, lead in enumerate(map(_LEAD.match, texts)) if lead is not None)
-        for i in teasers:
-            found[i].add("style:teaser")
-        return found
+        add(sorted(teasers), "style:teaser")
+        return np.array(rows, dtype=np.int64), features
 
 
 def _has_lower(text: str) -> bool:

@@ -190,6 +190,7 @@ class FeaturePass:
         group.base = int(saved[f"{key}.base"][0])
         low, high = group.analyzer.ngram_range
         group.keys = {n: (saved[f"{key}.keys{n}"], saved[f"{key}.union{n}"]) for n in range(low, high + 1) if f"{key}.keys{n}" in saved}
+        self._unigrams(group)
 
     def _prepare_word(self, group: _Group) -> None:
         """Word n-grams as integers: each token of any term gets an id; an n-gram's key is its ids in
@@ -212,6 +213,15 @@ class FeaturePass:
                 keys = keys * base + token_ids[first[terms] + j]
             order = np.argsort(keys, kind="stable")
             group.keys[n] = (keys[order], group.offset + terms[order])
+        self._unigrams(group)
+
+    @staticmethod
+    def _unigrams(group: _Group) -> None:
+        """Each token id's unigram union id (-1: none; the last entry answers for id -1, no term's token)."""
+        group.unigrams = np.full(group.base, -1, np.int64)
+        if 1 in group.keys:
+            keys, union = group.keys[1]
+            group.unigrams[keys] = union
 
     # -- the pass -----------------------------------------------------------------------------------
 
@@ -238,14 +248,13 @@ class FeaturePass:
             if group.binary:
                 lexicon = group.analyzer.lexicon
                 first = self.words.row["lexicon", id(lexicon)]
-                features = lexicon.features_of(headlines, lowered, batch.words.flat, batch.words.rows,
-                                               batch.word_facts[first : first + FACTS])
+                row, features = lexicon.features_of(headlines, lowered, batch.words.flat, batch.words.rows,
+                                                    batch.word_facts[first : first + FACTS])
             else:
-                features = list(map(group.analyzer, headlines))
-            counts = np.fromiter(map(len, features), np.int64, len(features))
-            get = group.ids.get
-            found = np.array([get(f, -1) for f in chain.from_iterable(features)], dtype=np.int64)
-            row = np.repeat(np.arange(len(headlines)), counts)
+                per_row = list(map(group.analyzer, headlines))
+                row = np.repeat(np.arange(len(headlines)), np.fromiter(map(len, per_row), np.int64, len(per_row)))
+                features = list(chain.from_iterable(per_row))
+            found = np.fromiter(map(group.ids.get, features, repeat(-1)), np.int64, len(features))
             rows.append(row[found >= 0])
             ids.append(found[found >= 0])
         # Lower-casing keeps every character's place and kind except for U+0130 (two characters) and
@@ -269,6 +278,11 @@ class FeaturePass:
         left = tokens.ends[tokens.rows] - np.arange(len(ids))
         found = []
         for n, (keys, union) in group.keys.items():
+            if n == 1:  # a token's id indexes its unigram's union id directly
+                union_ids = group.unigrams[ids]
+                starts = np.flatnonzero(union_ids >= 0)
+                found.append((tokens.rows[starts], starts, np.ones(len(starts), np.int64), union_ids[starts]))
+                continue
             starts = np.flatnonzero(left >= n)
             key, valid = ids[starts], ids[starts] >= 0
             for j in range(1, n):

@@ -198,8 +198,17 @@ def test_lexicon_features_of_a_batch_equal_features_one_by_one(headlines):
     extra = ["Rubs HIS hands", "rub the hands as", "alarm-bells ring", "ALARM BELLS!", "you won't believe",
              "ſcared", "Σ shock", "[VIDEO] watch", "Watch: x"]
     texts = headlines + extra
-    assert LEXICON.features_of(texts, [t.lower() for t in texts]) == [LEXICON.features(t) for t in texts]
-    assert LEXICON.features_of(extra, [t.lower() for t in extra]) == [LEXICON.features(t) for t in extra]
+
+    def per_text(texts):
+        rows, features = LEXICON.features_of(texts, [t.lower() for t in texts])
+        found = [set() for _ in texts]
+        for row, feature in zip(rows.tolist(), features):
+            assert feature not in found[row]  # each feature once per text
+            found[row].add(feature)
+        return found
+
+    assert per_text(texts) == [LEXICON.features(t) for t in texts]
+    assert per_text(extra) == [LEXICON.features(t) for t in extra]
 
 
 def test_special_folds_lists_every_character_that_lower_does_not_fold_like_re():
