@@ -111,13 +111,13 @@ class Lexicon:
         # First word -> (category, the runs each later word of a phrase can begin with). A phrase can
         # match only where all its words' runs are present, which rules out most headlines that merely
         # contain a common first word ("you", "the").
-        self._phrases: dict[str, list[tuple[str, tuple]]] = {}
+        self._phrases: dict[str, dict[str, set[tuple]]] = {}  # first word -> category -> distinct rests
         for name, phrases in self.categories.items():
             if self._first.get(name) is not None:
                 for phrase in phrases:
                     first, *rest = phrase.split()
                     for run in _first_words([first]):
-                        self._phrases.setdefault(run, []).append((name, tuple(_first_words([w]) for w in rest)))
+                        self._phrases.setdefault(run, {}).setdefault(name, set()).add(tuple(_first_words([w]) for w in rest))
 
     def __getstate__(self):
         return {"categories": self.categories}
@@ -156,12 +156,11 @@ class Lexicon:
         # phrase words are ASCII. Set tests rule most headlines out; the rest are read run by run.
         if not full:
             present = set(_WORD_RUN.findall(lowered))
-            possible = {
-                name
-                for word in self._any_first.intersection(present)
-                for name, rest in self._phrases[word]
-                if all(runs is None or not runs.isdisjoint(present) for runs in rest)
-            }
+            possible = set()
+            for word in self._any_first.intersection(present):
+                for name, rests in self._phrases[word].items():
+                    if name not in possible and any(all(runs is None or not runs.isdisjoint(present) for runs in rest) for rest in rests):
+                        possible.add(name)
             if possible:
                 for run in _WORD_RUN.finditer(lowered):
                     for name in self._starting.get(run.group(), ()):
@@ -244,8 +243,20 @@ class Lexicon:
             per_row = list(map(str.split, lowered))
             words = list(chain.from_iterable(per_row))
             word_rows = np.repeat(np.arange(len(texts)), np.fromiter(map(len, per_row), np.int64, len(per_row)))
+        # Matches of the style rules and special folds lie inside one headline (none of these patterns
+        # matches the line break between them), so they are found over the whole batch at once, and the
+        # row of a match follows from its offset.
+        ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)) + 1) - 1  # each text's line break
+        joined = "\n".join(texts)
+
+        def rows_of(matches) -> list[int]:
+            offsets = [m.start() for m in matches]
+            return np.unique(np.searchsorted(ends, offsets)).tolist() if offsets else []
+
         anywhere = any(f is None for f in self._first.values())
-        direct, candidates = self.prefilter.rows(texts, words, word_rows, anywhere, facts)
+        direct, candidates = self.prefilter.rows(words, word_rows, len(texts), anywhere, facts)
+        # Characters that fold unlike str.lower: the word facts cannot rule these headlines out.
+        candidates = sorted(set(candidates).union(rows_of(_SPECIAL_FOLDS.finditer(joined))))
 
         def add(found_rows, feature: str) -> None:
             rows.extend(found_rows)
@@ -258,15 +269,6 @@ class Lexicon:
             for name, pattern, starts in self._candidates(texts[i], lowered[i]):
                 if pattern.search(texts[i]) if starts is None else any(pattern.match(texts[i], a) for a in starts):
                     add([i], f"lexicon:{name}")
-        # The style rules over the whole batch at once: a match lies inside one headline (none of these
-        # patterns matches the line break between them), and the row of a match follows from its offset.
-        starts = np.cumsum([0] + [len(text) + 1 for text in texts])
-        joined = "\n".join(texts)
-
-        def rows_of(matches) -> list[int]:
-            offsets = [m.start() for m in matches]
-            return np.unique(np.searchsorted(starts, offsets, side="right") - 1).tolist() if offsets else []
-
         emphatic = (m for m in _CAPS_WORD.finditer(joined) if m.group().rstrip("'’S") not in ACRONYMS and m.group() not in ACRONYMS)
         add([i for i in rows_of(emphatic) if _has_lower(texts[i])], "style:caps")
         add(np.flatnonzero(np.fromiter(map(str.__contains__, texts, repeat("!")), bool, len(texts))).tolist(), "style:exclamation")
@@ -332,10 +334,17 @@ class _Prefilter:
                     pairs.update((a, b) for a in firsts for b in seconds)
         self.fillers = frozenset(map(number, FILLERS))
         self.alone, self.before_filler = frozenset(alone), frozenset(before_filler)
-        self.base = len(self.ids) + 1
-        self.pairs = np.array(sorted({a * self.base + b for a, b in pairs}), dtype=np.int64)
-        self.sorted = {name: np.array(sorted(ids), dtype=np.int64) for name, ids in
-                       (("fillers", self.fillers), ("before_filler", self.before_filler), ("alone", self.alone))}
+        # Tables indexed by run id + 2 (-2: no run, -1: a run no phrase has).
+        self.is_pair = np.zeros((len(self.ids) + 2, len(self.ids) + 2), dtype=bool)
+        for a, b in pairs:
+            self.is_pair[a + 2, b + 2] = True
+
+        def table(ids):
+            found = np.zeros(len(self.ids) + 2, dtype=bool)
+            found[np.array(sorted(ids), dtype=np.int64) + 2] = True
+            return found
+
+        self.is_filler, self.is_before_filler, self.is_alone = table(self.fillers), table(self.before_filler), table(self.alone)
         self.table = WordTable()
         self.table.add("lexicon", self.facts, FACTS)
 
@@ -353,16 +362,15 @@ class _Prefilter:
         facts = np.zeros((FACTS, len(words)))
         bits = np.fromiter(map(self.direct.get, flat, repeat(0)), np.int64, len(flat))
         np.bitwise_or.at(direct := np.zeros(len(words), np.int64), word_of[bits != 0], bits[bits != 0])
-        inside = _among(ids, self.sorted["alone"])
+        inside = self.is_alone[ids + 2]
         # A run and the next one in the same word: a phrase's first and second word, or a first word and
         # a filler, followed by the second word in this word or (conservatively) in the next.
         left = runs[word_of] - (np.arange(len(flat)) - starts[word_of])  # runs from this one to the word's end
-        a, b = ids[:-1], ids[1:]
-        pair = (left[:-1] >= 2) & (a >= 0) & (b >= 0) & _among(a * self.base + b, self.pairs)
-        filler = (left[:-1] >= 2) & ~pair & _among(a, self.sorted["before_filler"]) & _among(b, self.sorted["fillers"])
-        c = np.append(ids[2:], -1)[: len(a)]
-        then_pair = (left[:-1] >= 3) & (c >= 0) & _among(a * self.base + c, self.pairs)
-        inside[:-1] |= pair | (filler & ((left[:-1] == 2) | then_pair))
+        a, b = ids[:-1] + 2, ids[1:] + 2
+        c = np.append(ids[2:], -1)[: len(a)] + 2
+        pair = (left[:-1] >= 2) & self.is_pair[a, b]
+        filler = (left[:-1] >= 2) & ~pair & self.is_before_filler[a] & self.is_filler[b]
+        inside[:-1] |= pair | (filler & ((left[:-1] == 2) | ((left[:-1] >= 3) & self.is_pair[a, c])))
         has = runs > 0
         facts[0] = direct
         facts[1] = np.bincount(word_of, inside, minlength=len(words)) > 0
@@ -371,42 +379,33 @@ class _Prefilter:
         facts[4] = runs
         return facts
 
-    def rows(self, texts: list[str], words: list[str], word_rows: np.ndarray, anywhere: bool,
+    def rows(self, words: list[str], word_rows: np.ndarray, size: int, anywhere: bool,
              facts: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
-        """(direct categories of each headline as bits, the headlines whose phrases must be matched);
-        `facts`: those of `words`, if the caller has them."""
+        """(direct categories of each of `size` headlines as bits, the headlines whose phrases must be
+        matched), from their white-space words; `facts`: those of `words`, if the caller has them."""
         if anywhere or self.everywhere:
-            return np.zeros(len(texts), dtype=np.int64), list(range(len(texts)))
+            return np.zeros(size, dtype=np.int64), list(range(size))
         direct_bits, inside, first, last, runs = self.table.gather(words).facts[:] if facts is None else facts
-        direct = np.zeros(len(texts), dtype=np.int64)
+        direct = np.zeros(size, dtype=np.int64)
         bits = direct_bits.astype(np.int64)
         np.bitwise_or.at(direct, word_rows[bits != 0], bits[bits != 0])
         # Across words: the last run of one word, then the next words with runs in the same row.
+        # Run ids are offset by 2 to index the tables (-2: no run, -1: no phrase word).
         with_runs = np.flatnonzero(first != -2)
         row = word_rows[with_runs]
-        a = last[with_runs].astype(np.int64)
-        b = np.full(len(with_runs), -1, dtype=np.int64)  # the next word's first run
-        c = np.full(len(with_runs), -1, dtype=np.int64)  # the first run of the word after that
+        a = last[with_runs].astype(np.int64) + 2
+        b = np.ones(len(with_runs), dtype=np.int64)  # the next word's first run
+        c = np.ones(len(with_runs), dtype=np.int64)  # the first run of the word after that
         b_runs = np.zeros(len(with_runs))
         same = row[1:] == row[:-1]
-        b[:-1][same] = first[with_runs[1:]][same]
+        b[:-1][same] = first[with_runs[1:]][same] + 2
         b_runs[:-1][same] = runs[with_runs[1:]][same]
         same2 = same[:-1] & same[1:]
-        c[:-2][same2] = first[with_runs[2:]][same2]
-        known = (a >= 0) & (b >= 0)
-        pair = known & _among(a * self.base + b, self.pairs)
+        c[:-2][same2] = first[with_runs[2:]][same2] + 2
+        pair = self.is_pair[a, b]
         # A filler between: its word must be that one run, followed by the second word (else: maybe).
-        filler = known & ~pair & _among(b, self.sorted["fillers"]) & _among(a, self.sorted["before_filler"])
-        across = pair | (filler & ((b_runs > 1) | ((c >= 0) & _among(a * self.base + c, self.pairs))))
+        filler = ~pair & self.is_filler[b] & self.is_before_filler[a]
+        across = pair | (filler & ((b_runs > 1) | self.is_pair[a, c]))
         candidates = set(word_rows[inside > 0].tolist())
         candidates.update(row[across].tolist())
-        candidates.update(i for i, fold in enumerate(map(_SPECIAL_FOLDS.search, texts)) if fold is not None)
         return direct, sorted(candidates)
-
-
-def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
-    """np.isin for a sorted `ordered`, by binary search: no hashing of `ordered` on every call."""
-    if len(ordered) == 0:
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
-    return ordered[at] == values

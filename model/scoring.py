@@ -126,7 +126,7 @@ class FeaturePass:
         token_parts = []
         for number, group in enumerate(self._word):
             self.token_row["word", number] = len(token_parts)
-            token_parts.append(lambda tokens, get=group.words.get: [list(map(get, tokens, repeat(-1)))])
+            token_parts.append(lambda tokens, get=group.words.get: [np.fromiter(map(get, tokens, repeat(-1)), np.int64, len(tokens))])
         readers: dict[int, list[str]] = {}  # the scorers that read each word-piece vocabulary
         for name, scorer in scorers.items():
             if scorer.semantic is not None:
@@ -351,13 +351,22 @@ class _Split:
 
 def _tokens_of(words: list[str], parts) -> tuple[np.ndarray, np.ndarray]:
     """(how many tokens each word has, the facts of every token: each of `parts`' rows, then the
-    token's start and end in its word)."""
-    found = [list(WORD.finditer(word)) for word in words]
-    matches = list(chain.from_iterable(found))
-    tokens = [match.group() for match in matches]
+    token's start and end in its word). The words are read as one text (no token spans the line
+    breaks between them), and a token's place follows from the lengths of the tokens and gaps."""
+    joined = "\n".join(words)
+    tokens = WORD.findall(joined)
+    gaps = np.fromiter(map(len, WORD.split(joined)), np.int64, len(tokens) + 1)
+    sizes = np.fromiter(map(len, tokens), np.int64, len(tokens))
+    starts = np.cumsum(gaps[:-1]) + np.cumsum(sizes) - sizes
+    lengths = np.fromiter(map(len, words), np.int64, len(words)) + 1
+    word_starts = np.cumsum(lengths) - lengths
+    word = np.searchsorted(word_starts, starts, side="right") - 1
     facts = [row for part in parts for row in part(tokens)]
-    facts += [[match.start() for match in matches], [match.end() for match in matches]]
-    return np.fromiter(map(len, found), np.int64, len(found)), np.array(facts, dtype=np.float64).reshape(len(facts), len(tokens))
+    facts += [starts - word_starts[word], starts - word_starts[word] + sizes]
+    out = np.empty((len(facts), len(tokens)))
+    for row, values in enumerate(facts):
+        out[row] = values
+    return np.bincount(word, minlength=len(words)), out
 
 
 class Batch:
