@@ -304,3 +304,16 @@ def test_word_shapes_in_c_equal_the_numpy_rule(tiny_model, headlines):
             assert np.array_equal(got[2 * number + 1], np.bincount(word, minlength=len(words)))
     with pytest.raises(TypeError, match="word 1 is not a str"):
         feature_pass.shape_groups[0].facts(["ok", 3])
+
+
+def test_the_key_table_finds_every_key_and_nothing_else():
+    from sensational.scoring import _KeyTable
+
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 5, 3000):
+        keys = np.sort(rng.choice(2**61, size, replace=False)) if size != 5 else np.array([0, 16, 32, 48, 64])  # 5: one slot apart
+        table = _KeyTable(keys, np.arange(size) * 3)
+        assert np.array_equal(table.find(keys), np.arange(size) * 3)
+        others = rng.integers(0, 2**61, 1000)
+        assert np.array_equal(table.find(others), np.where(np.isin(others, keys), table.find(others), -1))
+        assert (table.find(others[~np.isin(others, keys)]) == -1).all()
