@@ -19,43 +19,59 @@
 #include <string.h>
 
 
-#define MAX_GRAM 8  /* characters; longer n-gram ranges are refused (sensational.fast checks first) */
+#define MAX_GRAM 6  /* characters; longer n-gram ranges are refused (sensational.fast checks first) */
 #define TABLE_NAME "sensational._shapes.table"
 
+/* An n-gram of at most 6 characters as two numbers: code point + 1 (21 bits) for each, three to a
+   number, 0 where there is no character. Equal n-grams, equal keys; compared in the slot itself. */
 typedef struct {
-    Py_UCS4 chars[MAX_GRAM];
-    int length;
+    unsigned long long low, high;
+} Key;
+
+static Key key_of(const Py_UCS4 *chars, int length) {
+    Key key = {0, 0};
+    for (int i = 0; i < length; i++) {
+        unsigned long long code = (unsigned long long)chars[i] + 1;
+        if (i < 3)
+            key.low |= code << (21 * i);
+        else
+            key.high |= code << (21 * (i - 3));
+    }
+    return key;
+}
+
+static unsigned long long hash_key(Key key) {
+    unsigned long long h = key.low * 0x9E3779B97F4A7C15ULL ^ key.high * 0xC2B2AE3D27D4EB4FULL;
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 29);
+}
+
+typedef struct {
+    Key key;
     long long id;  /* -1: an empty slot */
-} Entry;
+} Slot;
 
 typedef struct {
     size_t mask;  /* slots - 1; slots is a power of two at least twice the terms */
-    Entry *entries;
+    Slot *slots;
 } Table;
 
-static size_t hash_chars(const Py_UCS4 *chars, int length) {
-    size_t h = 1469598103934665603ULL;  /* FNV-1a over the code points */
-    for (int i = 0; i < length; i++) {
-        h ^= chars[i];
-        h *= 1099511628211ULL;
-    }
-    return h ^ (size_t)length;
-}
-
 static long long table_find(const Table *table, const Py_UCS4 *chars, int length) {
-    for (size_t slot = hash_chars(chars, length) & table->mask;; slot = (slot + 1) & table->mask) {
-        const Entry *e = &table->entries[slot];
-        if (e->id < 0)
+    Key key = key_of(chars, length);
+    for (size_t slot = hash_key(key) & table->mask;; slot = (slot + 1) & table->mask) {
+        const Slot *s = &table->slots[slot];
+        if (s->id < 0)
             return -1;
-        if (e->length == length && memcmp(e->chars, chars, length * sizeof(Py_UCS4)) == 0)
-            return e->id;
+        if (s->key.low == key.low && s->key.high == key.high)
+            return s->id;
     }
 }
 
 static void table_free(PyObject *capsule) {
     Table *table = PyCapsule_GetPointer(capsule, TABLE_NAME);
     if (table != NULL) {
-        free(table->entries);
+        free(table->slots);
         free(table);
     }
 }
@@ -71,36 +87,33 @@ static PyObject *table(PyObject *self, PyObject *args) {
     while (slots < 2 * (size_t)n)
         slots *= 2;
     Table *t = malloc(sizeof(Table));
-    Entry *entries = malloc(slots * sizeof(Entry));
-    if (t == NULL || entries == NULL) {
-        free(t), free(entries);
+    Slot *table_slots = malloc(slots * sizeof(Slot));
+    if (t == NULL || table_slots == NULL) {
+        free(t), free(table_slots);
         return PyErr_NoMemory();
     }
     t->mask = slots - 1;
-    t->entries = entries;
+    t->slots = table_slots;
     for (size_t i = 0; i < slots; i++)
-        entries[i].id = -1;
+        table_slots[i].id = -1;
     for (Py_ssize_t id = 0; id < n; id++) {
         PyObject *term = PyList_GET_ITEM(terms, id);
         if (!PyUnicode_Check(term) || PyUnicode_GET_LENGTH(term) > MAX_GRAM) {
-            free(entries), free(t);
-            PyErr_Format(PyExc_ValueError, "table: term %zd is not a str of at most %d characters", id, MAX_GRAM);
-            return NULL;
+            free(table_slots), free(t);
+            return PyErr_Format(PyExc_ValueError, "table: term %zd is not a str of at most %d characters", id, MAX_GRAM);
         }
-        Entry entry = {.length = (int)PyUnicode_GET_LENGTH(term), .id = id};
-        for (int c = 0; c < entry.length; c++)
-            entry.chars[c] = PyUnicode_READ_CHAR(term, c);
-        size_t slot = hash_chars(entry.chars, entry.length) & t->mask;
-        while (entries[slot].id >= 0)
+        Py_UCS4 chars[MAX_GRAM];
+        int length = (int)PyUnicode_GET_LENGTH(term);
+        for (int c = 0; c < length; c++)
+            chars[c] = PyUnicode_READ_CHAR(term, c);
+        Key key = key_of(chars, length);
+        size_t slot = hash_key(key) & t->mask;
+        while (table_slots[slot].id >= 0)
             slot = (slot + 1) & t->mask;
-        entries[slot] = entry;
+        table_slots[slot].key = key;
+        table_slots[slot].id = id;
     }
     return PyCapsule_New(t, TABLE_NAME, table_free);
-}
-
-static int compare_ids(const void *a, const void *b) {
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return (x > y) - (x < y);
 }
 
 typedef struct {
@@ -199,7 +212,13 @@ static PyObject *shape_facts(PyObject *self, PyObject *args) {
                     found[count++] = id;
             }
         }
-        qsort(found, count, sizeof(long long), compare_ids);
+        for (Py_ssize_t i = 1; i < count; i++) {  /* insertion sort: a word has a few dozen n-grams */
+            long long id = found[i];
+            Py_ssize_t j = i;
+            for (; j > 0 && found[j - 1] > id; j--)
+                found[j] = found[j - 1];
+            found[j] = id;
+        }
         for (Py_ssize_t v = 0; v < n_vocabularies; v++) {
             const long long *vocabulary_columns = (const long long *)vocabularies[v].columns.buf;
             const double *idf = (const double *)vocabularies[v].idf.buf;
@@ -216,7 +235,7 @@ static PyObject *shape_facts(PyObject *self, PyObject *args) {
                 }
                 long long column = vocabulary_columns[found[i]];
                 if (column >= 0) {
-                    double tf = sublinear ? log((double)(j - i)) + 1.0 : (double)(j - i);
+                    double tf = sublinear && j - i > 1 ? log((double)(j - i)) + 1.0 : (double)(j - i);  /* log(1) + 1 is 1 */
                     values[known] = tf * idf[column];
                     columns[known] = column;
                     squares += values[known] * values[known];
@@ -225,13 +244,15 @@ static PyObject *shape_facts(PyObject *self, PyObject *args) {
                 i = j;
             }
             double norm = sqrt(squares);
+            for (Py_ssize_t k = 0; k < known; k++)
+                values[k] /= norm;
             for (Py_ssize_t m = 0; m < n_members; m++) {
                 if (members[m].vocabulary != v)
                     continue;
                 const double *coef = (const double *)members[m].coef.buf;
                 double share = 0.0;
                 for (Py_ssize_t k = 0; k < known; k++)
-                    share += values[k] / norm * coef[columns[k]];
+                    share += values[k] * coef[columns[k]];
                 facts[(2 * m) * n_words + w] = share;
                 facts[(2 * m + 1) * n_words + w] = (double)known;
             }

@@ -30,7 +30,7 @@ from sensational.semantic import SemanticBlock, WordPieces
 FORMAT = 3  # 2: an optional semantic block, stored as one logit share per word piece; 3: word shapes
 BATCH = 4096  # headlines read together; keeps the sort keys in int32 for vocabularies up to ~500k
 _NORMS = {None: 0, "l1": 1, "l2": 2}
-MAX_GRAM = 8  # the longest character n-gram sensational._shapes looks up
+MAX_GRAM = 6  # the longest character n-gram sensational._shapes looks up
 
 
 class Unsupported(ValueError):
