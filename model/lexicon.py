@@ -41,7 +41,10 @@ _ASCII_LOWER = re.compile("[a-z]")
 _TEASER_TAG = r"[\[(](?:video|videos|pics?|photos?|watch|gallery|poll|live|listen|audio)[\])]"
 _TEASER_LEAD = r"^\s*(?:watch|video|breaking|listen|must[ -]see|pics|photos|revealed)\s*[:\-–—]"
 _TEASER = re.compile(_TEASER_TAG + "|" + _TEASER_LEAD, re.IGNORECASE)
-_TAG, _LEAD = re.compile(_TEASER_TAG, re.IGNORECASE), re.compile(_TEASER_LEAD, re.IGNORECASE)  # for a batch
+# For a batch: the tag as two patterns that start with a literal character, which the regex engine
+# finds ten times faster than a character set.
+_TAGS = [re.compile(_TEASER_TAG.replace(r"[\[(]", opening, 1), re.IGNORECASE) for opening in (r"\[", r"\(")]
+_LEAD = re.compile(_TEASER_LEAD, re.IGNORECASE)
 
 
 @cache
@@ -256,7 +259,8 @@ class Lexicon:
         anywhere = any(f is None for f in self._first.values())
         direct, candidates = self.prefilter.rows(words, word_rows, len(texts), anywhere, facts)
         # Characters that fold unlike str.lower: the word facts cannot rule these headlines out.
-        candidates = sorted(set(candidates).union(rows_of(_SPECIAL_FOLDS.finditer(joined))))
+        if any(map(joined.__contains__, _SPECIAL_FOLDS.pattern[1:-1])):  # rare: skip the regex pass
+            candidates = sorted(set(candidates).union(rows_of(_SPECIAL_FOLDS.finditer(joined))))
 
         def add(found_rows, feature: str) -> None:
             rows.extend(found_rows)
@@ -272,7 +276,7 @@ class Lexicon:
         emphatic = (m for m in _CAPS_WORD.finditer(joined) if m.group().rstrip("'’S") not in ACRONYMS and m.group() not in ACRONYMS)
         add([i for i in rows_of(emphatic) if _has_lower(texts[i])], "style:caps")
         add(np.flatnonzero(np.fromiter(map(str.__contains__, texts, repeat("!")), bool, len(texts))).tolist(), "style:exclamation")
-        teasers = set(rows_of(_TAG.finditer(joined)))
+        teasers = set(chain.from_iterable(rows_of(tag.finditer(joined)) for tag in _TAGS))
         teasers.update(i for i, lead in enumerate(map(_LEAD.match, texts)) if lead is not None)
         add(sorted(teasers), "style:teaser")
         return np.array(rows, dtype=np.int64), features
