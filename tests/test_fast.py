@@ -196,7 +196,8 @@ def test_lexicon_matches_equal_a_full_search(headlines):
 def test_lexicon_features_of_a_batch_equal_features_one_by_one(headlines):
     # Above 64 headlines features_of rules headlines out with its word-run prefilter first.
     extra = ["Rubs HIS hands", "rub the hands as", "alarm-bells ring", "ALARM BELLS!", "you won't believe",
-             "ſcared", "Σ shock", "[VIDEO] watch", "Watch: x"]
+             "ſcared", "Σ shock", "[VIDEO] watch", "Watch: x", "DON'T panic", "NASA’S plan", "A''' odd", "ABC(video)",
+             "lone \ud800 SURROGATE here"]
     texts = headlines + extra
 
     def per_text(texts):
