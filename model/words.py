@@ -70,10 +70,11 @@ class WordTable:
 
     def clear(self) -> None:
         self.slots: dict[str, int] = {}
-        self.table = np.zeros((self.facts, 1024))
-        self.item_first = np.zeros(1024, np.int64)  # per slot: its first item, and how many
-        self.item_count = np.zeros(1024, np.int64)
-        self.items = np.zeros((self.item_part[1] if self.item_part else 0, 4096))
+        # Filled column by column as words arrive, never read before: no need to zero them.
+        self.table = np.empty((self.facts, 4096))
+        self.item_first = np.empty(4096, np.int64)  # per slot: its first item, and how many
+        self.item_count = np.empty(4096, np.int64)
+        self.items = np.empty((self.item_part[1] if self.item_part else 0, 8192))
         self.used_items = 0
 
     def _add(self, words: set[str]) -> None:
@@ -81,7 +82,7 @@ class WordTable:
             self.clear()  # the batch's words are added below
         words, used = list(words), len(self.slots)
         if used + len(words) > self.table.shape[1]:
-            size = max(used + len(words), 2 * self.table.shape[1])
+            size = max(used + len(words), 4 * self.table.shape[1])
             self.table = _grown(self.table, used, size)
             self.item_first, self.item_count = _grown(self.item_first, used, size), _grown(self.item_count, used, size)
         columns = slice(used, used + len(words))
@@ -91,7 +92,7 @@ class WordTable:
             compute, facts = self.item_part
             counts, items = compute(words)
             if self.used_items + items.shape[1] > self.items.shape[1]:
-                self.items = _grown(self.items, self.used_items, max(self.used_items + items.shape[1], 2 * self.items.shape[1]))
+                self.items = _grown(self.items, self.used_items, max(self.used_items + items.shape[1], 4 * self.items.shape[1]))
             self.item_first[columns] = self.used_items + np.cumsum(counts) - counts
             self.item_count[columns] = counts
             self.items[:, self.used_items : self.used_items + items.shape[1]] = items
@@ -116,6 +117,6 @@ class WordTable:
 
 def _grown(array: np.ndarray, used: int, size: int) -> np.ndarray:
     """`array` with room for `size` columns (its last axis), keeping the first `used`."""
-    grown = np.zeros((*array.shape[:-1], size), dtype=array.dtype)
+    grown = np.empty((*array.shape[:-1], size), dtype=array.dtype)
     grown[..., :used] = array[..., :used]
     return grown
