@@ -3,14 +3,15 @@
 The heads of a model read the same kinds of features (word n-grams, word shapes, lexicon markers,
 word pieces); only their vocabularies and coefficients differ. So a batch is read once:
 
-1. each headline is lower-cased and split into tokens and white-space words once (C-level `map`s,
-   no per-row bytecode);
+1. each headline is lower-cased and split into white-space words once (C-level `map`s, no per-row
+   bytecode);
 2. what the blocks make of a word is computed once per distinct word and cached (sensational.words):
-   per token its word n-gram token id and each semantic head's summed piece shares, per white-space
-   word each head's word-shape share and the lexicon's facts, so a batch costs one dictionary
-   lookup per word for all blocks;
-3. word n-grams are numbers, not strings: a token's id in the union word table, and an n-gram's key
-   is its token ids in base W, found with one `searchsorted` per n over the batch;
+   each head's word-shape share (in C, sensational._shapes), the lexicon's facts, and the word's
+   tokens with their word n-gram token ids and each semantic head's summed piece shares, so a batch
+   costs one dictionary lookup per word for all blocks;
+3. word n-grams are numbers, not strings: a token's id in the union word table indexes its unigram,
+   and a longer n-gram's key (its token ids in base W) is found in a hash table, for the whole batch
+   at once;
 4. the lexicon runs once for all heads (`Lexicon.features_of`): the words' facts decide one-word
    phrases, numpy rules out, for the whole batch, the headlines where no longer phrase can start,
    and only the rest are matched;
@@ -279,7 +280,7 @@ class FeaturePass:
         # How many tokens of its headline follow each token, itself included.
         left = tokens.ends[tokens.rows] - np.arange(len(ids))
         found = []
-        for n, (keys, union) in group.keys.items():
+        for n in group.keys:
             if n == 1:  # a token's id indexes its unigram's union id directly
                 union_ids = group.unigrams[ids]
                 starts = np.flatnonzero(union_ids >= 0)
