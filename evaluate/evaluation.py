@@ -140,6 +140,7 @@ def evaluate_model(
                 },
                 "thresholds": m.threshold_table(labels, scores),
                 "reliability": m.reliability_bins(labels, scores),
+                "ece_if_calibrated": m.calibrated_ece(scores, seed=config["seed"]),
             }
             if corpus != "pooled":
                 entry["errors"] = _errors(model, name, group, head.threshold)

@@ -1,11 +1,13 @@
 """Metric code against cases small enough to compute by hand."""
 
+import numpy as np
 import pytest
 
 from sensational.metrics import (
     best_f1_threshold,
     binary_metrics,
     bootstrap_ci,
+    calibrated_ece,
     expected_calibration_error,
     graded_agreement,
     threshold_for_precision,
@@ -27,6 +29,14 @@ def test_binary_metrics_by_hand():
     assert m["roc_auc"] == pytest.approx(14 / 16)
     brier = sum((s - y) ** 2 for s, y in zip(SCORES, LABELS)) / 8
     assert m["brier"] == pytest.approx(brier)
+
+
+def test_a_calibrated_model_still_shows_an_ece_that_shrinks_with_the_rows():
+    scores = np.random.default_rng(3).random(4000)
+    small, large = calibrated_ece(scores[:50]), calibrated_ece(scores)
+    assert small["mean"] > 0.05 > 0.02 > large["mean"]  # 50 rows are noise; 4,000 are not
+    assert small["mean"] <= small["p95"] and calibrated_ece(scores[:50]) == small  # seeded
+    assert calibrated_ece(np.ones(100))["p95"] == 0.0  # certain scores: every drawn label agrees
 
 
 def test_ece_by_hand():
