@@ -200,6 +200,6 @@ def run_predict(
             raise inputs.InputError(f"--threshold: {exc}")
         if headlines == ["-"]:
             model.warm_up()  # a stream is answered line by line: no first-use pauses
-        writer = make_writer(output_format, handle, keep, list(model.heads), raw_csv)
+        writer = make_writer(output_format, handle, keep, model.heads, raw_csv)
         with file_progress(input_path) as progress:
             return score_rows(model, rows, writer, handle, top_phrases, threshold, progress=progress)

@@ -8,9 +8,11 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Iterator, TextIO
 
 from sensational.config import PRODUCT_HEAD
+from sensational.record import CATEGORY_FIELDS, FRAMING, GRADED
 from sensational.files import replaced_atomically
 
 FORMATS = ("jsonl", "csv", "table")
@@ -26,14 +28,33 @@ def spreadsheet_safe(value):
     return value
 
 
-def csv_columns(categories: list[str], keep: list[str]) -> list[str]:
-    per_category = [f"{name}_{field}" for name in categories for field in ("score", "flagged", "threshold")]
-    columns = ["id", "headline", "flagged", "score", *per_category, "phrases", "warnings", "model", "truncated", "error"]
-    return columns + [c for c in keep if c not in columns]
+def csv_layout(heads: Mapping[str, object], keep: list[str] = ()) -> list[tuple[str, tuple[str, ...]]]:
+    """Each CSV column of a model with these heads ({name: Head}) and where its value sits in a record
+    (a path of keys): the record's fields, each category's fields flattened (`clickbait_strength`,
+    `sensational_framing_alarm`, ...), then kept columns. The review page's CSV reads the same layout
+    (served by /healthz)."""
+    layout = [(name, (name,)) for name in ("id", "headline", "flagged", "score")]
+    for name, head in heads.items():
+        for field in CATEGORY_FIELDS:
+            if field == FRAMING:
+                framing = getattr(head, FRAMING, None)
+                kinds = framing.types if framing is not None else []
+                layout += [(f"{name}_{FRAMING}_{kind}", ("categories", name, FRAMING, kind)) for kind in kinds]
+            elif field != GRADED or getattr(head, GRADED, None) is not None:
+                layout.append((f"{name}_{field}", ("categories", name, field)))
+    layout += [(name, (name,)) for name in ("phrases", "warnings", "model", "truncated", "error", "schema_version")]
+    columns = {column for column, _ in layout}
+    return layout + [(column, (column,)) for column in keep if column not in columns]
+
+
+def _at(record: dict, path: tuple[str, ...]):
+    for key in path:
+        record = record.get(key) if isinstance(record, dict) else None
+    return record
 
 
 class JsonlWriter:
-    def __init__(self, handle: TextIO, keep: list[str], categories: list[str]):
+    def __init__(self, handle: TextIO, keep: list[str], heads: Mapping[str, object]):
         self.handle = handle
 
     def write(self, record: dict) -> None:
@@ -44,25 +65,21 @@ class JsonlWriter:
 
 
 class CsvWriter:
-    """One row per record: each category's score, flag and threshold in its own columns; phrases and
-    warnings as JSON. Cells a spreadsheet would run as formulas are escaped unless `raw`."""
+    """One row per record, laid out by `csv_layout`: each category's fields in their own columns;
+    phrases as JSON. Cells a spreadsheet would run as formulas are escaped unless `raw`."""
 
-    def __init__(self, handle: TextIO, keep: list[str], categories: list[str], raw: bool = False):
-        self.categories = categories
+    def __init__(self, handle: TextIO, keep: list[str], heads: Mapping[str, object], raw: bool = False):
+        self.layout = csv_layout(heads, keep)
         self.raw = raw
-        self.writer = csv.DictWriter(handle, fieldnames=csv_columns(categories, keep), extrasaction="ignore")
-        self.writer.writeheader()
+        self.writer = csv.writer(handle)
+        self.writer.writerow([column for column, _ in self.layout])
 
     def write(self, record: dict) -> None:
-        row = dict(record)
-        row["model"] = f"{record['model']['name']}@{record['model']['fingerprint']}"
-        row["phrases"] = json.dumps(record.get("phrases") or [], ensure_ascii=False)
-        row["warnings"] = " ".join(record.get("warnings") or [])
-        for name in self.categories:
-            category = (record.get("categories") or {}).get(name) or {}
-            for field in ("score", "flagged", "threshold"):
-                row[f"{name}_{field}"] = category.get(field)
-        self.writer.writerow(row if self.raw else {key: spreadsheet_safe(value) for key, value in row.items()})
+        record = {**record, "model": f"{record['model']['name']}@{record['model']['fingerprint']}",
+                  "phrases": json.dumps(record.get("phrases") or [], ensure_ascii=False),
+                  "warnings": " ".join(record.get("warnings") or [])}
+        cells = [_at(record, path) for _, path in self.layout]
+        self.writer.writerow(cells if self.raw else map(spreadsheet_safe, cells))
 
     def close(self) -> None:
         pass
@@ -71,9 +88,9 @@ class CsvWriter:
 class TableWriter:
     """A table for people at a terminal; rows are shown when the input ends."""
 
-    def __init__(self, handle: TextIO, keep: list[str], categories: list[str]):
+    def __init__(self, handle: TextIO, keep: list[str], heads: Mapping[str, object]):
         self.handle = handle
-        self.categories = categories
+        self.categories = list(heads)
         self.records: list[dict] = []
 
     def write(self, record: dict) -> None:
@@ -107,11 +124,12 @@ def _phrase_label(phrase: dict) -> str:
 WRITERS = {"jsonl": JsonlWriter, "csv": CsvWriter, "table": TableWriter}
 
 
-def make_writer(output_format: str, handle: TextIO, keep: list[str], categories: list[str], raw_csv: bool = False):
-    """The writer for `output_format`; `raw_csv` turns off the CSV writer's formula escaping."""
+def make_writer(output_format: str, handle: TextIO, keep: list[str], heads: Mapping[str, object], raw_csv: bool = False):
+    """The writer for `output_format` for a model with these heads ({name: Head}); `raw_csv` turns off
+    the CSV writer's formula escaping."""
     if output_format == "csv":
-        return CsvWriter(handle, keep, categories, raw=raw_csv)
-    return WRITERS[output_format](handle, keep, categories)
+        return CsvWriter(handle, keep, heads, raw=raw_csv)
+    return WRITERS[output_format](handle, keep, heads)
 
 
 class OutputError(ValueError):

@@ -39,6 +39,7 @@ from pydantic import BaseModel, Field
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sensational.inputs import InputRow, checked_row, id_problem, is_unicode, row_id
+from sensational.outputs import csv_layout
 from sensational.paths import default_model_path
 from sensational.predictor import DEFAULT_TOP_PHRASES, Sensational
 from sensational.record import SCHEMA_VERSION, record_schema
@@ -249,10 +250,11 @@ def create_app(model_path=None, workers: int = 1, token: str | None = None, recy
         without waiting for any scoring)."""
         return {
             "status": "ok", "model": model.model_info, "threshold": model.threshold,
-            "thresholds": model.thresholds(), "schema_version": SCHEMA_VERSION,
+            "thresholds": model.thresholds(), "schema_version": SCHEMA_VERSION, "csv_layout": layout,
         }
 
     page = review_page()
+    layout = [[column, list(path)] for column, path in csv_layout(model.heads)]  # for the review page's CSV
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def review() -> HTMLResponse:

@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 
 from typer.testing import CliRunner
@@ -39,6 +41,17 @@ def test_csv_and_table_formats(tiny_model, tmp_path):
     assert result.exit_code == 0
     lines = out.read_text().splitlines()
     assert lines[0].startswith("id,headline,flagged,score,sensational_score,sensational_flagged") and len(lines) == 3
+    # Every field of the JSONL record is a CSV column: strength and the framing shares too.
+    jsonl = runner.invoke(app, ["predict", "a b c", "d e f", "--model", str(tiny_model)])
+    records = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    for record, row in zip(records, rows):
+        for name, category in record["categories"].items():
+            for field, value in category.items():
+                for column, expected in (value.items() if isinstance(value, dict) else [(None, value)]):
+                    key = f"{name}_{field}" + (f"_{column}" if column else "")
+                    assert row[key] == str(expected), key
+        assert row["clickbait_strength"] and row["sensational_framing_alarm"] and row["schema_version"] == "3"
     table = runner.invoke(app, ["predict", "Senate passes bill", "-f", "table", "--model", str(tiny_model)])
     assert "Senate passes bill" in table.stdout and "sensational" in table.stdout and "clickbait" in table.stdout
 

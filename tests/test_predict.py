@@ -131,7 +131,7 @@ def test_stdin_stream_is_scored_in_order(tiny_model):
     from sensational.outputs import JsonlWriter
 
     model = Sensational.load(tiny_model)
-    summary = score_rows(model, from_lines(io.BytesIO(lines)), JsonlWriter(out, [], []), out, top_phrases=1, batch_size=64)
+    summary = score_rows(model, from_lines(io.BytesIO(lines)), JsonlWriter(out, [], {}), out, top_phrases=1, batch_size=64)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert summary.scored == 2000 and [r["id"] for r in records] == list(range(1, 2001))
     assert records[1999]["headline"] == "Headline number 1999 about things"
