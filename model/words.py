@@ -77,9 +77,13 @@ class WordTable:
         self.items = np.empty((self.item_part[1] if self.item_part else 0, 8192))
         self.used_items = 0
 
-    def _add(self, words: set[str]) -> None:
+    def _add(self, batch: list[str]) -> None:
+        """Compute the facts of the words of `batch` not seen before (of all of them, after starting
+        again when the table is full: the batch's known words would be lost with the rest)."""
+        words = set(batch).difference(self.slots)
         if len(self.slots) + len(words) > WORD_CACHE:
-            self.clear()  # the batch's words are added below
+            self.clear()
+            words = set(batch)
         words, used = list(words), len(self.slots)
         if used + len(words) > self.table.shape[1]:
             size = max(used + len(words), 4 * self.table.shape[1])
@@ -104,7 +108,7 @@ class WordTable:
         with self.lock:
             slots = np.fromiter(map(self.slots.get, words, repeat(-1)), np.int64, len(words))
             if len(slots) and slots.min() < 0:
-                self._add(set(words).difference(self.slots))
+                self._add(words)
                 slots = np.fromiter(map(self.slots.__getitem__, words), np.int64, len(words))
             if self.item_part is None:
                 return Gathered(Facts(self.table, slots), None, None)

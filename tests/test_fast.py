@@ -317,3 +317,16 @@ def test_the_key_table_finds_every_key_and_nothing_else():
         assert np.array_equal(table.find(keys), np.arange(size) * 3)
         others = rng.integers(0, 2**61, 1000)
         assert (table.find(others[~np.isin(others, keys)]) == -1).all()
+
+
+def test_a_full_word_table_starts_again_without_losing_the_batch(tiny_model, monkeypatch):
+    # Found in review: when a batch's new words overflowed the table, it started again with only the
+    # new words, and the batch's known words raised KeyError (a long stream, past 200,000 words).
+    import sensational.words
+
+    headlines = [f"word{i} shock{i % 7} horror" for i in range(300)]
+    expected = Sensational.load(tiny_model).scores(headlines)
+    monkeypatch.setattr(sensational.words, "WORD_CACHE", 50)
+    model = Sensational.load(tiny_model)
+    assert model.scores(headlines[:20]) == expected[:20]
+    assert model.scores(headlines) == expected  # overflows: known and new words in one batch
