@@ -305,8 +305,8 @@ class _Prefilter:
     the lower-cased text is one of its forms, so the word's facts decide it (`direct`: a bit per
     category). Any other phrase needs its first word followed by its second word, directly or after
     one filler word; where that reading is not safe (a first word of several runs, words beyond
-    ASCII) its first word alone makes the headline a candidate for the patterns. Headlines with
-    characters that fold unlike str.lower are always candidates."""
+    ASCII) its first word alone makes the headline a candidate for the patterns. (Headlines with
+    characters that fold unlike str.lower are candidates too: `Lexicon.features_of` adds them.)"""
 
     def __init__(self, categories: dict[str, list[str]]):
         def runs(word: str) -> set[str] | None:
