@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Iterator, TextIO
 
 from sensational.config import PRODUCT_HEAD
-from sensational.record import CATEGORY_FIELDS, FRAMING, GRADED
+from sensational.record import FRAMING, category_fields
 from sensational.files import replaced_atomically
 
 FORMATS = ("jsonl", "csv", "table")
@@ -35,12 +35,10 @@ def csv_layout(heads: Mapping[str, object], keep: list[str] = ()) -> list[tuple[
     (served by /healthz)."""
     layout = [(name, (name,)) for name in ("id", "headline", "flagged", "score")]
     for name, head in heads.items():
-        for field in CATEGORY_FIELDS:
+        for field in category_fields(head):
             if field == FRAMING:
-                framing = getattr(head, FRAMING, None)
-                kinds = framing.types if framing is not None else []
-                layout += [(f"{name}_{FRAMING}_{kind}", ("categories", name, FRAMING, kind)) for kind in kinds]
-            elif field != GRADED or getattr(head, GRADED, None) is not None:
+                layout += [(f"{name}_{FRAMING}_{kind}", ("categories", name, FRAMING, kind)) for kind in head.framing.types]
+            else:
                 layout.append((f"{name}_{field}", ("categories", name, field)))
     layout += [(name, (name,)) for name in ("phrases", "warnings", "model", "truncated", "error", "schema_version")]
     columns = {column for column, _ in layout}

@@ -193,8 +193,7 @@ def make_record(headline: str | None, model_info: dict, per_head: dict | None = 
 def record_schema(heads: Mapping[str, object]) -> dict:
     """The JSON Schema of the records of a model with these heads ({name: Head}; only whether a head
     has a graded `strength` is read). Self-contained (no $ref), so the service can embed it."""
-    categories = {name: _category(getattr(head, GRADED, None) is not None, getattr(head, FRAMING, None) is not None)
-                  for name, head in heads.items()}
+    categories = {name: _category(category_fields(head)) for name, head in heads.items()}
     properties = {name: field.schema for name, field in RECORD_FIELDS.items()}
     properties["categories"] = {
         **properties["categories"], "properties": categories, "required": list(categories), "additionalProperties": False,
@@ -218,11 +217,18 @@ def record_schema(heads: Mapping[str, object]) -> dict:
     })
 
 
-def _category(graded: bool, framed: bool) -> dict:
-    fields = {key: value for key, value in CATEGORY_FIELDS.items() if (graded or key != GRADED) and (framed or key != FRAMING)}
+def category_fields(head) -> list[str]:
+    """The fields of a head's category, in CATEGORY_FIELDS order: `strength` only for a head with a
+    graded strength, `framing` only for the head a framing-type model reads."""
+    has = {GRADED: getattr(head, GRADED, None) is not None, FRAMING: getattr(head, FRAMING, None) is not None}
+    return [key for key in CATEGORY_FIELDS if has.get(key, True)]
+
+
+def _category(names: list[str]) -> dict:
+    fields = {key: CATEGORY_FIELDS[key] for key in names}
     return {
         "description": "One category (a head of the model): its score, whether it flags the headline and the threshold "
-        "used" + (", its graded strength" if graded else "") + (", and its framing-type shares." if framed else "."),
+        "used" + (", its graded strength" if GRADED in fields else "") + (", and its framing-type shares." if FRAMING in fields else "."),
         "type": "object",
         "required": list(fields),
         "properties": fields,
