@@ -177,7 +177,7 @@ class _Offsets:
         if batch.words is None:
             return
         fp = batch.feature_pass
-        starts = _starts_and_ends(batch.words, list(map(WHITESPACE_WORD.split, batch.lowered)))[:, :1]
+        starts = _starts(batch.words, list(map(WHITESPACE_WORD.split, batch.lowered)))[:, None]
         # A word is credited with its surrounding punctuation trimmed.
         self.words = starts + fp.trimmed.gather(batch.words.flat).facts[:].T.astype(np.int64)
         if batch.tokens is not None:
@@ -185,8 +185,8 @@ class _Offsets:
             self.tokens = starts[batch.token_word] + batch.token_facts[span : span + 2].T.astype(np.int64)
 
 
-def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:
-    """(start, end) of each token of `split`, from the text between tokens (re.split of each row)."""
+def _starts(split, gaps: list[list[str]]) -> np.ndarray:
+    """The start of each item of `split` in its row, from the text between items (re.split of each row)."""
     counts = split.ends - split.starts
     sizes = np.zeros(len(split.flat) * 2 + len(counts), np.int64)  # per row: gap, token, gap, ..., gap
     row_first = split.starts * 2 + np.arange(len(counts))
@@ -196,8 +196,7 @@ def _starts_and_ends(split, gaps: list[list[str]]) -> np.ndarray:
     gap[token_at] = False
     sizes[gap] = np.fromiter(map(len, chain.from_iterable(gaps)), np.int64, len(sizes) - len(token_at))
     before = np.cumsum(sizes) - sizes
-    starts = before[token_at] - before[row_first][np.repeat(np.arange(len(counts)), counts)]
-    return np.stack([starts, starts + sizes[token_at]], axis=1)
+    return before[token_at] - before[row_first][np.repeat(np.arange(len(counts)), counts)]
 
 
 def _piece_shares(batch, head: str, offsets: _Offsets, chosen):

@@ -399,8 +399,8 @@ def _tokens_of(words: list[str], parts) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter(map(len, words), np.int64, len(words)) + 1
     word_starts = np.cumsum(lengths) - lengths
     word = np.searchsorted(word_starts, starts, side="right") - 1
-    facts = [row for part in parts for row in part(tokens)]
-    facts += [starts - word_starts[word], starts - word_starts[word] + sizes]
+    in_word = starts - word_starts[word]
+    facts = [row for part in parts for row in part(tokens)] + [in_word, in_word + sizes]
     out = np.empty((len(facts), len(tokens)))
     for row, values in enumerate(facts):
         out[row] = values
